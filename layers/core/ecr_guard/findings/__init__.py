@@ -1,0 +1,1 @@
+"""Findings from every scanner, normalised into one model, and the parsers that produce it."""
