@@ -6,7 +6,25 @@ they travel beside the identity, never inside it.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
+
+CANONICAL_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+"""A manifest digest as ECR computes it: `sha256:` and 64 lower-case hex characters."""
+
+
+def is_canonical_digest(value: str) -> bool:
+    """True for a real ECR manifest digest; False for placeholders such as the AWS doc samples'."""
+    return CANONICAL_DIGEST.fullmatch(value) is not None
+
+
+def short_digest(digest: str, length: int = 12) -> str:
+    """`sha256:0123456789ab`: the algorithm and the first `length` characters, for display."""
+    algorithm, separator, value = digest.partition(":")
+    if not separator:
+        return digest[:length]
+    return f"{algorithm}:{value[:length]}"
 
 
 class ImageRef(BaseModel):
