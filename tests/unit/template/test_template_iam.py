@@ -67,8 +67,6 @@ def expected_push_recorder(renderer: Renderer, repositories: str) -> set[Grant]:
     table, queue = renderer.arn("GuardTable"), renderer.arn("GuardQueue")
     return {
         ("ecr:BatchGetImage", repositories),
-        ("dynamodb:GetItem", table),
-        ("dynamodb:PutItem", table),
         ("dynamodb:UpdateItem", table),
         ("sqs:SendMessage", queue),
     }
@@ -85,7 +83,7 @@ def expected_guard(renderer: Renderer, repositories: str) -> set[Grant]:
         "ecr:GetLifecyclePolicy",
         "ecr:ListTagsForResource",
     ]
-    table_actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"]
+    table_actions = ["GetItem", "PutItem", "UpdateItem", "DeleteItem"]
     poller_actions = [
         "ReceiveMessage",
         "DeleteMessage",
