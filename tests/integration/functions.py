@@ -1,15 +1,16 @@
-"""The two Lambda handlers, loaded from functions/<name>/app.py and run in-process, and what
-they print: Powertools JSON log lines and CloudWatch embedded-format metrics."""
+"""The Lambda handlers (ecr_guard.handlers.<name>, which functions/<name>/app.py re-exports),
+run in-process on a fresh import, and what they print: Powertools JSON log lines and CloudWatch
+embedded-format metrics."""
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import logging
+import sys
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,14 +18,13 @@ from aws_lambda_powertools.logging.constants import LOGGER_ATTRIBUTE_PRECONFIGUR
 
 from tests.integration.stack import ACCOUNT, REGION
 
-FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 GUARD = "guard"
 PUSH_RECORDER = "push_recorder"
 FUNCTION_NAMES = {GUARD: "ecr-guard-GuardFunction", PUSH_RECORDER: "ecr-guard-PushRecorder"}
 
 
 def load_handler(name: str) -> ModuleType:
-    """A fresh copy of functions/<name>/app.py: a new execution environment (cold start)."""
+    """A fresh import of the handler module: a new execution environment (cold start)."""
     # A new environment starts with unconfigured logging; Powertools would otherwise reuse the
     # handler (and the captured stdout) of the previous test's environment.
     service_logger = logging.getLogger("ecr-guard")
@@ -32,13 +32,9 @@ def load_handler(name: str) -> ModuleType:
     for attribute in (LOGGER_ATTRIBUTE_PRECONFIGURED, "powertools_handler"):
         if hasattr(service_logger, attribute):
             delattr(service_logger, attribute)
-    spec = importlib.util.spec_from_file_location(
-        f"ecr_guard_function_{name}", FUNCTIONS / name / "app.py"
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(name)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module_name = f"ecr_guard.handlers.{name}"
+    sys.modules.pop(module_name, None)
+    module = importlib.import_module(module_name)
     return module
 
 
