@@ -8,6 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 from ecr_guard.errors import ReportError
+from ecr_guard.findings.model import (
+    FIX_VERSION_NOT_GIVEN,
+    NO_FIX,
+    Finding,
+    FindingKind,
+    FixAvailability,
+    Severity,
+)
 from ecr_guard.findings.parsing import (
     cvss_version,
     gc_paused,
@@ -98,3 +106,18 @@ def test_split_versions_drops_empty_parts() -> None:
 )
 def test_lenient_datetime(value: object, moment: datetime | None) -> None:
     assert lenient_datetime(value) == moment
+
+
+def test_fix_without_a_named_version_is_shown_as_a_fix_not_as_no_fix() -> None:
+    def finding(fix: FixAvailability, fixed: tuple[str, ...] = ()) -> Finding:
+        return Finding(
+            kind=FindingKind.VULNERABILITY,
+            id="CVE-2024-0001",
+            severity=Severity.HIGH,
+            fix=fix,
+            fixed_versions=fixed,
+        )
+
+    assert finding(FixAvailability.YES).display_fix() == FIX_VERSION_NOT_GIVEN
+    assert finding(FixAvailability.NO).display_fix() == NO_FIX
+    assert finding(FixAvailability.YES, ("1.2", "2.1")).display_fix() == "1.2, 2.1"

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from ecr_guard.findings.model import Severity
+from ecr_guard.findings.model import NO_FIX, Severity
 from ecr_guard.images import ImageRef
 from ecr_guard.output.rows import (
-    NO_FIX,
     collapse_copies,
     count_phrase,
     flagged_rows,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from textwrap import dedent
 
-from ecr_guard.findings.model import ReportSource, ScanStatus
+from ecr_guard.findings.model import FixAvailability, ReportSource, ScanStatus
 from ecr_guard.policy.decision import Verdict
 from ecr_guard.policy.fingerprint import policy_fingerprint
 from ecr_guard.policy.load import parse_policy
@@ -50,6 +50,19 @@ def test_rule_message_lists_up_to_three_findings():
     assert decision.rules[0].message == (
         "5 vulnerabilities match rule critical-vulnerabilities: CVE-2024-0 in pkg0 1, no fix yet; "
         "CVE-2024-1 in pkg1 1, no fix yet; CVE-2024-2 in pkg2 1, no fix yet; and 2 more."
+    )
+
+
+def test_rule_message_says_a_fix_exists_when_the_scanner_names_no_version():
+    scan = report(
+        vuln("CVE-2024-7", "CRITICAL", package="zlib", installed="1.2", fix=FixAvailability.YES)
+    )
+
+    decision = decide(scan, DEFAULTISH)
+
+    assert decision.rules[0].message == (
+        "1 vulnerability matches rule critical-vulnerabilities: CVE-2024-7 in zlib 1.2, fixed in a "
+        "version the scanner does not name."
     )
 
 

@@ -144,6 +144,22 @@ class Finding(BaseModel):
             return self.package_name
         return self.path or self.target or ""
 
+    def display_fix(self) -> str:
+        """The fixed versions; `no fix` for an unfixed vulnerability; empty for other kinds.
+
+        A source may report a fix without naming its version (Trivy's Status `fixed` with no
+        FixedVersion): that is still a fix, and the policy treats it as one.
+        """
+        if self.fixed_versions:
+            return ", ".join(self.fixed_versions)
+        if self.kind is not FindingKind.VULNERABILITY:
+            return ""
+        return NO_FIX if self.fix is FixAvailability.NO else FIX_VERSION_NOT_GIVEN
+
+
+NO_FIX = "no fix"
+FIX_VERSION_NOT_GIVEN = "fixed (version not given)"
+
 
 class ImageFacts(BaseModel):
     """Image-level facts a report carries, where its source has them."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ecr_guard.findings.model import Finding, FindingKind, Severity
+from ecr_guard.findings.model import Finding, Severity
 from ecr_guard.policy.decision import Decision, FindingGroup, RuleOutcome, WaiverUse
 from ecr_guard.policy.model import RuleVerdict
 
-NO_FIX = "no fix"
 _VERDICT_ORDER = {RuleVerdict.FAIL: 0, RuleVerdict.WARN: 1}
 
 
@@ -45,9 +44,7 @@ class FindingRow:
     @property
     def fixed(self) -> str:
         """The fixed versions, `no fix` for an unfixed vulnerability, empty for other kinds."""
-        if self.occurrence.fixed_versions:
-            return ", ".join(self.occurrence.fixed_versions)
-        return NO_FIX if self.group.kind is FindingKind.VULNERABILITY else ""
+        return self.occurrence.display_fix()
 
     @property
     def title(self) -> str:

@@ -10,7 +10,13 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import ByteSize
 
-from ecr_guard.findings.model import FindingKind, ImageFacts, ScanReport, ScanStatus
+from ecr_guard.findings.model import (
+    FindingKind,
+    FixAvailability,
+    ImageFacts,
+    ScanReport,
+    ScanStatus,
+)
 from ecr_guard.policy.decision import RuleOutcome, Verdict
 from ecr_guard.policy.grouping import Group
 from ecr_guard.policy.model import NO_USABLE_SCAN_RULE
@@ -50,11 +56,12 @@ def describe_group(group: Group) -> str:
 
     others = len(group.packages) - 1
     more = f" and {others} more package{'s' if others > 1 else ''}" if others > 0 else ""
-    fix = (
-        f", fixed in {', '.join(finding.fixed_versions)}"
-        if finding.fixed_versions
-        else ", no fix yet"
-    )
+    if finding.fixed_versions:
+        fix = f", fixed in {', '.join(finding.fixed_versions)}"
+    elif finding.fix is FixAvailability.NO:
+        fix = ", no fix yet"
+    else:
+        fix = ", fixed in a version the scanner does not name"
     return f"{group.id} in {where}{more}{fix}"
 
 
