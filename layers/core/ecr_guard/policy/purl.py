@@ -1,4 +1,4 @@
-"""Package URLs (purl), parsed just enough to match a waiver's purl against a finding's.
+"""Package URLs (purl) as waiver constraints; parsing is packageurl-python's.
 
 A waiver's purl is a constraint, as in Trivy's ignore file: type, namespace and name must be
 equal; a version or subpath, when given, must be equal too; every qualifier given must be
@@ -9,14 +9,11 @@ architecture of that package.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote
-
-_SCHEME = "pkg:"
 
 
 @dataclass(frozen=True, slots=True)
 class PackageUrl:
-    """The parts of a package URL, percent-decoded."""
+    """The parts of a package URL, percent-decoded and normalised per purl type."""
 
     type: str
     namespace: str
@@ -28,27 +25,29 @@ class PackageUrl:
     @classmethod
     def parse(cls, text: str) -> PackageUrl:
         """Parse `pkg:type/namespace/name@version?qualifiers#subpath`; ValueError if malformed."""
-        if not text.lower().startswith(_SCHEME):
+        # Imported here: only policies with purl waivers need it, and the guard's cold start
+        # should not pay for it otherwise.
+        from packageurl import PackageURL  # noqa: PLC0415
+
+        text = text.strip()
+        if not text.lower().startswith("pkg:"):
             raise ValueError(f"{text!r} is not a package URL: it must start with 'pkg:'")
-
-        rest, _, subpath = text[len(_SCHEME) :].strip("/").partition("#")
-        rest, _, query = rest.partition("?")
-        # The version follows the last '@': npm scopes (`%40scope`) are percent-encoded.
-        path, at, version = rest.rpartition("@")
-        if not at:
-            path, version = rest, ""
-
-        segments = [unquote(segment) for segment in path.split("/") if segment]
-        if len(segments) < 2:
-            raise ValueError(f"{text!r} is not a package URL: it needs a type and a name")
-
+        try:
+            # The scheme is case-insensitive like any URL scheme; the library wants it lower.
+            parsed = PackageURL.from_string("pkg:" + text[4:])
+        except ValueError as error:
+            # The library's wording ("purl is missing the required type component: …") is
+            # turned into one that names the value the way every other policy error does.
+            reason = str(error).split(":", 1)[0].removeprefix("purl is ").rstrip(".")
+            raise ValueError(f"{text!r} is not a package URL: it is {reason}") from error
+        qualifiers = parsed.qualifiers if isinstance(parsed.qualifiers, dict) else {}
         return cls(
-            type=segments[0].lower(),
-            namespace="/".join(segments[1:-1]),
-            name=segments[-1],
-            version=unquote(version),
-            qualifiers=_parse_qualifiers(query),
-            subpath=unquote(subpath.strip("/")),
+            type=parsed.type,
+            namespace=parsed.namespace or "",
+            name=parsed.name,
+            version=parsed.version or "",
+            qualifiers=tuple(sorted(qualifiers.items())),
+            subpath=parsed.subpath or "",
         )
 
     def covers(self, target: PackageUrl) -> bool:
@@ -71,12 +70,3 @@ def parse_or_none(text: str | None) -> PackageUrl | None:
         return PackageUrl.parse(text)
     except ValueError:
         return None
-
-
-def _parse_qualifiers(query: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in query.split("&"):
-        key, _, value = item.partition("=")
-        if key and value:
-            pairs.append((key.lower(), unquote(value)))
-    return tuple(sorted(pairs))
