@@ -20,7 +20,12 @@ from tests.integration.stack import ACCOUNT, REGION
 
 GUARD = "guard"
 PUSH_RECORDER = "push_recorder"
-FUNCTION_NAMES = {GUARD: "ecr-guard-GuardFunction", PUSH_RECORDER: "ecr-guard-PushRecorder"}
+SLACK_NOTIFIER = "slack_notifier"
+FUNCTION_NAMES = {
+    GUARD: "ecr-guard-GuardFunction",
+    PUSH_RECORDER: "ecr-guard-PushRecorder",
+    SLACK_NOTIFIER: "ecr-guard-SlackNotifier",
+}
 
 
 def load_handler(name: str) -> ModuleType:

@@ -19,7 +19,11 @@ from tests.integration.stack import BUCKET, QUEUE, TABLE, TOPIC
 from tests.unit.template.cfn import ACCOUNT, PARTITION, REGION, Renderer, load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-FUNCTIONS = {"guard": "GuardFunction", "push_recorder": "PushRecorderFunction"}
+FUNCTIONS = {
+    "guard": "GuardFunction",
+    "push_recorder": "PushRecorderFunction",
+    "slack_notifier": "SlackNotifierFunction",
+}
 
 Grant = tuple[str, str]
 
@@ -37,6 +41,7 @@ def implied(renderer: Renderer) -> dict[str, dict[Grant, str]]:
             ("sqs:ChangeMessageVisibility", queue): poller,
         },
         "PushRecorderFunction": {},
+        "SlackNotifierFunction": {},
     }
 
 
@@ -47,47 +52,84 @@ def renderer_for_environment() -> Renderer:
         parameters["PolicyParameterName"] = os.environ["ECR_GUARD_POLICY_PARAMETER"]
     if os.environ.get("ECR_GUARD_REPOSITORY_FILTER"):
         parameters["RepositoryFilter"] = os.environ["ECR_GUARD_REPOSITORY_FILTER"]
+    if os.environ.get("ECR_GUARD_SLACK_WEBHOOK_SECRET"):
+        parameters["SlackWebhookSecretArn"] = os.environ["ECR_GUARD_SLACK_WEBHOOK_SECRET"]
+    if os.environ.get("ECR_GUARD_CHATBOT_TOPIC_ARN"):
+        parameters["ChatbotTopicArn"] = os.environ["ECR_GUARD_CHATBOT_TOPIC_ARN"]
     return Renderer(load_template(TEMPLATE), parameters)
 
 
 def required(call: AwsCall, renderer: Renderer) -> list[Grant]:
     """The (action, resource) pairs IAM checks for one call."""
+    needs = {
+        "ecr": _ecr,
+        "dynamodb": _dynamodb,
+        "s3": _s3,
+        "secretsmanager": _secret,
+        "sns": _publish,
+        "sqs": _sqs,
+        "ssm": _ssm,
+    }.get(call.service)
+    if needs is None:
+        raise AssertionError(f"unexpected call {call.service}:{call.operation}")
+    return needs(call, renderer)
+
+
+def _ecr(call: AwsCall, renderer: Renderer) -> list[Grant]:
     params = call.params
-    if call.service == "ecr":
-        if call.operation == "ListTagsForResource":
-            repository = params["resourceArn"].split(":repository/", 1)[1]
-        else:
-            repository = params["repositoryName"]
-        account = params.get("registryId", ACCOUNT)
-        # Events name their own region; in AWS a rule only sees its region's events.
-        arn = f"arn:{PARTITION}:ecr:{REGION}:{account}:repository/{repository}"
-        return [(f"ecr:{call.operation}", arn)]
-    if call.service == "dynamodb":
-        assert params["TableName"] == TABLE, params["TableName"]
-        return [(f"dynamodb:{call.operation}", renderer.arn("GuardTable"))]
-    if call.service == "s3":
-        assert (call.operation, params["Bucket"]) == ("GetObject", BUCKET)
-        action = "s3:GetObjectVersion" if params.get("VersionId") else "s3:GetObject"
-        return [(action, f"{renderer.arn('ReportsBucket')}/{params['Key']}")]
-    if call.service == "sns":
-        assert call.operation == "Publish"
-        assert params["TopicArn"].endswith(f":{TOPIC}")
-        key = renderer.arn("GuardKey")
-        # Publishing to a topic encrypted with a customer managed key needs the key too.
-        return [
-            ("sns:Publish", renderer.arn("GuardTopic")),
-            ("kms:GenerateDataKey", key),
-            ("kms:Decrypt", key),
-        ]
-    if call.service == "sqs":
-        assert params["QueueUrl"].endswith(f"/{QUEUE}")
-        return [(f"sqs:{call.operation}", renderer.arn("GuardQueue"))]
-    if call.service == "ssm":
-        name = params["Name"] if params["Name"].startswith("/") else f"/{params['Name']}"
-        return [
-            (f"ssm:{call.operation}", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter{name}")
-        ]
-    raise AssertionError(f"unexpected call {call.service}:{call.operation}")
+    if call.operation == "ListTagsForResource":
+        repository = params["resourceArn"].split(":repository/", 1)[1]
+    else:
+        repository = params["repositoryName"]
+    account = params.get("registryId", ACCOUNT)
+    # Events name their own region; in AWS a rule only sees its region's events.
+    arn = f"arn:{PARTITION}:ecr:{REGION}:{account}:repository/{repository}"
+    return [(f"ecr:{call.operation}", arn)]
+
+
+def _dynamodb(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    assert call.params["TableName"] == TABLE, call.params["TableName"]
+    return [(f"dynamodb:{call.operation}", renderer.arn("GuardTable"))]
+
+
+def _s3(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    params = call.params
+    assert (call.operation, params["Bucket"]) == ("GetObject", BUCKET)
+    action = "s3:GetObjectVersion" if params.get("VersionId") else "s3:GetObject"
+    return [(action, f"{renderer.arn('ReportsBucket')}/{params['Key']}")]
+
+
+def _secret(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    del renderer  # the secret is the user's own, named by its complete ARN
+    assert call.operation == "GetSecretValue"
+    return [("secretsmanager:GetSecretValue", call.params["SecretId"])]
+
+
+def _sqs(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    assert call.params["QueueUrl"].endswith(f"/{QUEUE}")
+    return [(f"sqs:{call.operation}", renderer.arn("GuardQueue"))]
+
+
+def _ssm(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    del renderer
+    name = call.params["Name"]
+    name = name if name.startswith("/") else f"/{name}"
+    return [(f"ssm:{call.operation}", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter{name}")]
+
+
+def _publish(call: AwsCall, renderer: Renderer) -> list[Grant]:
+    assert call.operation == "Publish"
+    if call.function == "slack_notifier":
+        # The Chatbot topic is the user's own: the test stack's is not encrypted.
+        return [("sns:Publish", call.params["TopicArn"])]
+    assert call.params["TopicArn"].endswith(f":{TOPIC}")
+    key = renderer.arn("GuardKey")
+    # Publishing to a topic encrypted with a customer managed key needs the key too.
+    return [
+        ("sns:Publish", renderer.arn("GuardTopic")),
+        ("kms:GenerateDataKey", key),
+        ("kms:Decrypt", key),
+    ]
 
 
 def granted(renderer: Renderer, function: str) -> list[Grant]:
@@ -135,6 +177,8 @@ def unused(calls: Iterable[AwsCall], renderer: Renderer) -> list[tuple[str, Gran
             needs[FUNCTIONS[call.function]].extend(required(call, renderer))
     result = []
     for function, implied_grants in implied(renderer).items():
+        if not renderer.deployed(function):
+            continue
         for grant in granted(renderer, function):
             if grant in implied_grants:
                 continue

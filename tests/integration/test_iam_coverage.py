@@ -1,10 +1,11 @@
 """The template grants exactly what the code calls.
 
-(a) Every call either function makes is allowed by that function's policies: checked after
-every integration test (conftest's `granted_calls_only`), and here on a tour of every path.
-(b) Every grant is needed: the tour (every AWS call the guard and the push recorder can make)
-uses each granted action, or the grant is used on the function's behalf (SQS poller, KMS by
-SNS). No wildcard action or `Resource: "*"` beyond what AWS defines as one (kms:GenerateDataKey*).
+(a) Every call a function makes is allowed by that function's policies: checked after every
+integration test (conftest's `granted_calls_only`), and here on a tour of every path.
+(b) Every grant is needed: the tour (every AWS call the guard, the push recorder and the Slack
+notifier can make) uses each granted action, or the grant is used on the function's behalf (SQS
+poller, KMS by SNS). No wildcard action or `Resource: "*"` beyond what AWS defines as one
+(kms:GenerateDataKey*).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from tests.integration.events import (
 )
 from tests.integration.functions import GUARD, load_handler
 from tests.integration.iam import denied, granted, renderer_for_environment, unused
+from tests.integration.notifier import chat_setup, slack, slack_notifier, sns_event
 from tests.integration.registry import OCI_INDEX, basic_finding, basic_findings, index_manifest
 from tests.integration.stack import ACCOUNT, BUCKET, REGION
 
 pytestmark = pytest.mark.corpus
+__all__ = ["chat_setup", "slack", "slack_notifier"]  # fixtures of the notifier's part
 
 REPO = "team/app"
 POLICY_PARAMETER = "/ecr-guard/policy"
@@ -40,8 +43,11 @@ def _lost(call):
 
 
 @pytest.fixture
-def tour(*, corpus, guard, push_recorder, registry, stack, calls, monkeypatch) -> CallRecorder:
-    """Every path of both functions, with the policy read from its SSM parameter."""
+def tour(
+    *, corpus, guard, push_recorder, registry, stack, calls, monkeypatch, chat_setup, slack_notifier
+) -> CallRecorder:
+    """Every path of the three functions, with the policy read from its SSM parameter, and
+    Slack and Chatbot delivery on."""
     boto3.client("ssm", region_name=REGION).put_parameter(
         Name=POLICY_PARAMETER, Value=STRICT_POLICY, Type="String"
     )
@@ -88,6 +94,10 @@ def tour(*, corpus, guard, push_recorder, registry, stack, calls, monkeypatch) -
     archived = registry.push_image(REPO, "3.0", seed="archived")
     registry.set_findings(REPO, archived, FAILING)
     guard(scan_event(REPO, archived, ["3.0"]))
+
+    # The notifier: the webhook secret, the webhook on 127.0.0.1, the Chatbot topic.
+    notified = slack_notifier(sns_event(*stack.notifications()))
+    assert notified.error is None
     return calls
 
 
@@ -117,7 +127,12 @@ def test_the_tour_took_every_path(tour):
         "dynamodb:DeleteItem",
         "sqs:SendMessage",
         "sns:Publish",
+        "secretsmanager:GetSecretValue",
     } <= set(operations)
+    notifier = tour.operations("slack_notifier")
+    assert set(notifier) == {"secretsmanager:GetSecretValue", "sns:Publish"}
+    assert notifier["secretsmanager:GetSecretValue"] == 1  # cached for five minutes
+    assert notifier["sns:Publish"] > 1  # one Chatbot message per decision
     versioned = [c for c in tour.calls if c.operation == "GetObject" and c.params.get("VersionId")]
     assert len(versioned) == 1
 

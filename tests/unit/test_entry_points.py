@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 
-@pytest.mark.parametrize("name", ["guard", "push_recorder"])
+@pytest.mark.parametrize("name", ["guard", "push_recorder", "slack_notifier"])
 def test_function_entry_point_is_the_package_handler(name):
     namespace = runpy.run_path(str(REPO_ROOT / "functions" / name / "app.py"))
 

@@ -73,3 +73,10 @@ class ScanNotReadyError(AwsError):
 
 class ImmutableTagError(AwsError):
     """The repository refuses to move a tag because tags are immutable and not excluded."""
+
+
+class DeliveryError(GuardError):
+    """A notification could not be delivered (a chat webhook refused it, or retries ran out).
+
+    The message never holds a webhook URL: those are secrets.
+    """

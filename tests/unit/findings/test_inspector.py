@@ -70,6 +70,7 @@ def test_published_list_findings_output(corpus: Path) -> None:
         architecture="amd64",
         os_family="debian",
         os_version="10",
+        author="John D <johnd@demo.test>",
     )
 
 

@@ -59,7 +59,7 @@ def flat(text: str) -> str:
 
 def waiver_block(text: str) -> str:
     """The YAML example: the indented lines after the waiver step, up to the blank line."""
-    after = text.split("add a waiver to the policy, for example:\n\n", 1)[1]
+    after = text.split("example:\n\n", 1)[1]
     return textwrap.dedent(after.split("\n\n", 1)[0])
 
 

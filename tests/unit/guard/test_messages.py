@@ -12,6 +12,7 @@ from ecr_guard.guard.messages import (
     build_notification,
     subject_line,
 )
+from ecr_guard.guard.notification import NotifiedRoute, RouteSource
 from ecr_guard.guard.outcome import ActionKind, ActionReport, PlatformVerdict
 from ecr_guard.guard.state import ImageKind
 from ecr_guard.images import ImageRef
@@ -202,7 +203,7 @@ def test_clean_image_without_team_has_no_severity_and_unknown_team(corpus: Path)
     assert message.subject == "[ecr-guard] PASS team/app:2.0.0"
 
 
-def test_every_json_protocol_carries_the_same_body_and_email_is_text(corpus: Path) -> None:
+def test_json_body_is_sent_once_as_default_and_email_is_text(corpus: Path) -> None:
     image = subject_image("1.2.3")
     decision = corpus_decision(corpus, FLASK_REPORT, image)
 
@@ -217,8 +218,10 @@ def test_every_json_protocol_carries_the_same_body_and_email_is_text(corpus: Pat
     )
 
     parsed = bodies(message)
-    assert set(parsed) == {*JSON_PROTOCOLS, "email"}
-    assert len({parsed[protocol] for protocol in JSON_PROTOCOLS}) == 1
+    # SNS sends `default` to SQS, Lambda and HTTPS subscribers: one copy of the JSON body.
+    assert JSON_PROTOCOLS == ("default",)
+    assert set(parsed) == {"default", "email"}
+    assert parsed["email"].startswith("ecr-guard: FAIL (previously PASS) for team/app:1.2.3\n")
     body = json.loads(parsed["default"])
     assert (body["type"], body["version"]) == ("ecr-guard.decision", "1")
     assert (body["verdict"], body["previous_verdict"], body["event_id"]) == (
@@ -303,3 +306,29 @@ def test_index_lists_its_platforms_and_the_platform_evaluated(corpus: Path) -> N
     assert "  linux/amd64   sha256:0123456789ab  PASS" in text
     assert "  linux/arm64   sha256:222222222222  not evaluated yet" in text
     assert "  linux/arm/v7  sha256:777777777777  FAIL" in text
+
+
+def test_route_adds_the_slack_channel_attribute_and_names_the_team(corpus: Path) -> None:
+    image = subject_image("1.2.3")
+    decision = corpus_decision(corpus, FLASK_REPORT, image)
+    route = NotifiedRoute(
+        team="payments",
+        source=RouteSource.POLICY_ROUTE,
+        email="payments-oncall@example.com",
+        slack_channel="#payments-alerts",
+    )
+
+    message = build_notification(
+        decision,
+        image=image,
+        action=quarantined("1.2.3"),
+        mode=Mode.ENFORCE,
+        team=None,
+        event_id=None,
+        previous_verdict=None,
+        route=route,
+    )
+
+    assert message.attributes["team"] == "payments"
+    assert message.attributes["slack_channel"] == "#payments-alerts"
+    assert message.body.route == route

@@ -50,6 +50,13 @@ EXAMPLE_POLICIES = {
             approved_by: security@example.com
             expires: 2027-03-31
         waiver_files: []
+        notifications:
+          routes:
+            - repositories: ["payments/*", "billing-*"]
+              team: payments
+              email: payments-oncall@example.com
+              slack_channel: "#payments-alerts"
+          default_team: platform-security
         """,
     "minimal": "rules: [{id: anything, verdict: warn}]\n",
 }
@@ -80,6 +87,8 @@ def test_every_object_forbids_unknown_keys():
         "top level",
         "ImageRules",
         "Match",
+        "NotificationRoute",
+        "Notifications",
         "Rule",
         "RuleSet",
         "SizeLimit",
@@ -120,6 +129,8 @@ def test_schema_and_loader_accept_the_example_policies(name: str):
         ("rules: [{id: a, verdict: fail, severity: HIHG}]", "'HIHG' is not one of"),
         ("image: {max_size: {max: 1GiB, verdit: fail}}", "Additional properties"),
         ("waivers: [{id: X, reason: r, approved_by: me}]", "'expires' is a required property"),
+        ("notifications: {routes: [{repositories: [a], team: t, channel: c}]}", "Additional"),
+        ("notifications: {routes: [{repositories: [a]}]}", "'team' is a required property"),
     ],
 )
 def test_schema_rejects_what_the_loader_rejects(text: str, complaint: str):

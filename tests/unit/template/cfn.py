@@ -1,7 +1,7 @@
 """Reads template.yaml and renders parts of it the way CloudFormation would for given parameters.
 
 Only what the template uses is supported: the short-form tags, Ref, Fn::Sub, Fn::GetAtt,
-Fn::If / Equals / Not / Select / Split, conditions and AWS::NoValue. Physical ids are made up
+Fn::If / Equals / Not / Or / Select / Split, conditions and AWS::NoValue. Physical ids are made up
 but stable (`ecr-guard-<logical id>`), and an unknown Ref or GetAtt fails the render, so a typo
 in the template fails the tests.
 """
@@ -111,6 +111,11 @@ class Renderer:
     def condition(self, name: str) -> bool:
         return bool(self.render(self.template["Conditions"][name]))
 
+    def deployed(self, logical_id: str) -> bool:
+        """Whether the resource exists with these parameters (its Condition holds)."""
+        condition = self.template["Resources"][logical_id].get("Condition")
+        return condition is None or self.condition(condition)
+
     def physical_name(self, logical_id: str) -> str:
         return f"{STACK}-{logical_id.lower()}"
 
@@ -135,6 +140,7 @@ class Renderer:
             "Fn::If": self._if,
             "Fn::Equals": lambda v: self.render(v[0]) == self.render(v[1]),
             "Fn::Not": lambda v: not self.render(v[0]),
+            "Fn::Or": lambda v: any(self.render(item) for item in v),
             "Fn::Select": lambda v: self.render(v[1])[int(self.render(v[0]))],
             "Fn::Split": lambda v: str(self.render(v[1])).split(self.render(v[0])),
             "Condition": self.condition,

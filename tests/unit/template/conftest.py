@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from .cfn import Renderer, load_template
+from .deployments import WITH_CHAT
 
 TEMPLATE_PATH = Path(__file__).resolve().parents[3] / "template.yaml"
 
@@ -38,3 +39,9 @@ def renderer_for(template: dict[str, Any]) -> Callable[..., Renderer]:
         return Renderer(template, parameters)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def with_chat(template: dict[str, Any]) -> Renderer:
+    """The template deployed with Slack and Chatbot delivery on (the notifier exists)."""
+    return Renderer(template, WITH_CHAT)

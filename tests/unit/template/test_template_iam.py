@@ -2,7 +2,8 @@
 
 The expected grants are GUARD-DESIGN's "Permissions per function", checked in both directions.
 Besides its Policies, SAM gives each function AWSLambdaBasicExecutionRole (its own logs) and,
-for the push recorder's on-failure destination, sqs:SendMessage on PushRecorderDLQ.
+for the push recorder's and the notifier's on-failure destinations, sqs:SendMessage on
+PushRecorderDLQ and SlackDLQ.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from .cfn import ACCOUNT, PARTITION, REGION, Renderer
+from .deployments import CHATBOT_TOPIC_ARN, SLACK_SECRET_ARN, WITH_CHAT, WITH_CHATBOT, WITH_SLACK
 
 Grant = tuple[str, str]
 
@@ -144,6 +146,55 @@ def test_guard_reads_the_policy_parameter_only_when_one_is_named(
     assert grants(renderer, "GuardFunction") == expected
 
 
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        (WITH_SLACK, {("secretsmanager:GetSecretValue", SLACK_SECRET_ARN)}),
+        (WITH_CHATBOT, {("sns:Publish", CHATBOT_TOPIC_ARN)}),
+        (
+            WITH_CHAT,
+            {
+                ("secretsmanager:GetSecretValue", SLACK_SECRET_ARN),
+                ("sns:Publish", CHATBOT_TOPIC_ARN),
+            },
+        ),
+    ],
+)
+def test_notifier_gets_exactly_its_permissions(
+    renderer_for: Callable[..., Renderer], parameters: dict[str, str], expected: set[Grant]
+) -> None:
+    renderer = renderer_for(**parameters)
+    assert renderer.deployed("SlackNotifierFunction")
+    assert grants(renderer, "SlackNotifierFunction") == expected
+
+
+def test_notifier_exists_only_when_slack_or_chatbot_is_configured(
+    rendered: Renderer, with_chat: Renderer
+) -> None:
+    chat_resources = {
+        logical_id
+        for logical_id, resource in rendered.template["Resources"].items()
+        if resource.get("Condition") == "HasChatNotifier"
+    }
+    assert chat_resources == {
+        "SlackNotifierFunction",
+        "SlackNotifierLogGroup",
+        "SlackDLQ",
+        "SlackDLQPolicy",
+        "SlackDLQAlarm",
+        "SlackNotifierErrorsAlarm",
+    }
+    assert not any(rendered.deployed(logical_id) for logical_id in chat_resources)
+    assert all(with_chat.deployed(logical_id) for logical_id in chat_resources)
+
+
+def test_no_function_reads_other_secrets_or_publishes_elsewhere(with_chat: Renderer) -> None:
+    for function in ("GuardFunction", "PushRecorderFunction"):
+        actions = {action for action, _ in grants(with_chat, function)}
+        assert "secretsmanager:GetSecretValue" not in actions
+    assert grants(with_chat, "GuardFunction") == expected_guard(with_chat, repositories_arn("*"))
+
+
 def wildcards(renderer: Renderer) -> set[tuple[str, str, str]]:
     """(owner, Sid, wildcard) for every wildcard action and Resource "*" of an Allow statement."""
     found: set[tuple[str, str, str]] = set()
@@ -157,8 +208,8 @@ def wildcards(renderer: Renderer) -> set[tuple[str, str, str]]:
     return found
 
 
-def test_no_allow_statement_has_a_wildcard_action_or_resource(rendered: Renderer) -> None:
-    assert wildcards(rendered) - set(WILDCARD_ALLOWED) == set()
+def test_no_allow_statement_has_a_wildcard_action_or_resource(with_chat: Renderer) -> None:
+    assert wildcards(with_chat) - set(WILDCARD_ALLOWED) == set()
 
 
 def test_every_wildcard_exception_is_still_needed(rendered: Renderer) -> None:
@@ -179,19 +230,21 @@ def test_service_principals_are_scoped_by_source(rendered: Renderer) -> None:
 def test_functions_only_use_event_sources_that_add_no_managed_policy(
     resources: dict[str, Any],
 ) -> None:
-    # SAM's SQS event source would attach AWSLambdaSQSQueueExecutionRole (Resource "*").
+    # SAM's SQS event source would attach AWSLambdaSQSQueueExecutionRole (Resource "*"); its
+    # EventBridgeRule and SNS event sources only add a rule or subscription and an invoke
+    # permission.
     event_types = {
         event["Type"]
         for resource in resources.values()
         if resource["Type"] == "AWS::Serverless::Function"
         for event in resource["Properties"].get("Events", {}).values()
     }
-    assert event_types == {"EventBridgeRule"}
+    assert event_types == {"EventBridgeRule", "SNS"}
 
 
 def test_functions_use_inline_statements_and_their_own_role(resources: dict[str, Any]) -> None:
     functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
-    assert len(functions) == 2
+    assert len(functions) == 3
     for function in functions:
         properties = function["Properties"]
         assert "Role" not in properties

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from ecr_guard.adapters.webhook import WORST_CASE_SECONDS
 
 from .cfn import Renderer, of_type, properties
+from .deployments import WITH_CHAT
 
 PARAMETER_DEFAULTS = {
     "Mode": "audit",
@@ -16,6 +18,9 @@ PARAMETER_DEFAULTS = {
     "RepositoryFilter": "*",
     "PolicyParameterName": "",
     "NotificationEmail": "",
+    "NotifyOn": "FAIL,WARN,UNKNOWN",
+    "SlackWebhookSecretArn": "",
+    "ChatbotTopicArn": "",
     "VerifiedTag": "",
     "QuarantineTagPrefix": "quarantine-sha256-",
     "OwnerTag": "team",
@@ -63,6 +68,45 @@ def test_repository_filter_accepts_names_and_single_wildcards(
     assert (re.fullmatch(pattern, value) is not None) is allowed
 
 
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("FAIL", True),
+        ("FAIL,WARN,UNKNOWN,PASS", True),
+        ("PASS", True),
+        ("", False),
+        ("FAIL, WARN", False),
+        ("FAIL,BLOCKED", False),
+    ],
+)
+def test_notify_on_takes_a_list_of_verdicts(
+    template: dict[str, Any], value: str, allowed: bool
+) -> None:
+    pattern = template["Parameters"]["NotifyOn"]["AllowedPattern"]
+    assert (re.fullmatch(pattern, value) is not None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "allowed"),
+    [
+        (
+            "SlackWebhookSecretArn",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-guard/slack-Ab12Cd",
+            True,
+        ),
+        ("SlackWebhookSecretArn", "ecr-guard/slack", False),
+        ("SlackWebhookSecretArn", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x", False),
+        ("ChatbotTopicArn", "arn:aws:sns:eu-west-1:123456789012:chatbot-alerts", True),
+        ("ChatbotTopicArn", "chatbot-alerts", False),
+    ],
+)
+def test_chat_parameters_take_complete_arns(
+    template: dict[str, Any], parameter: str, value: str, allowed: bool
+) -> None:
+    pattern = template["Parameters"][parameter]["AllowedPattern"]
+    assert (re.fullmatch(pattern, value) is not None) is allowed
+
+
 def test_guided_deploy_groups_every_parameter_once(template: dict[str, Any]) -> None:
     interface = template["Metadata"]["AWS::CloudFormation::Interface"]
     grouped = [name for group in interface["ParameterGroups"] for name in group["Parameters"]]
@@ -92,7 +136,11 @@ def test_core_layer_is_built_for_python_313_on_arm64(resources: dict[str, Any]) 
 
 @pytest.mark.parametrize(
     ("function", "code_uri"),
-    [("PushRecorderFunction", "functions/push_recorder"), ("GuardFunction", "functions/guard")],
+    [
+        ("PushRecorderFunction", "functions/push_recorder"),
+        ("GuardFunction", "functions/guard"),
+        ("SlackNotifierFunction", "functions/slack_notifier"),
+    ],
 )
 def test_function_code_and_handler(resources: dict[str, Any], function: str, code_uri: str) -> None:
     assert resources[function]["Properties"]["CodeUri"] == code_uri
@@ -119,19 +167,26 @@ def test_functions_get_every_setting_of_the_design(rendered: Renderer) -> None:
         "ECR_GUARD_POLICY_FILE": "",
         "ECR_GUARD_OWNER_TAG": "team",
         "ECR_GUARD_REPOSITORY_FILTER": "*",
+        "ECR_GUARD_NOTIFY_ON": "FAIL,WARN,UNKNOWN",
+        "ECR_GUARD_SLACK_WEBHOOK_SECRET": "",
+        "ECR_GUARD_CHATBOT_TOPIC_ARN": "",
     }
 
 
 @pytest.mark.parametrize(
     ("function", "log_group"),
-    [("PushRecorderFunction", "PushRecorderLogGroup"), ("GuardFunction", "GuardLogGroup")],
+    [
+        ("PushRecorderFunction", "PushRecorderLogGroup"),
+        ("GuardFunction", "GuardLogGroup"),
+        ("SlackNotifierFunction", "SlackNotifierLogGroup"),
+    ],
 )
 def test_functions_log_to_their_own_group_with_retention(
-    rendered: Renderer, function: str, log_group: str
+    with_chat: Renderer, function: str, log_group: str
 ) -> None:
-    logging_config = properties(rendered, function)["LoggingConfig"]
-    assert logging_config == {"LogGroup": rendered.physical_name(log_group)}
-    assert properties(rendered, log_group)["RetentionInDays"] == 90
+    logging_config = properties(with_chat, function)["LoggingConfig"]
+    assert logging_config == {"LogGroup": with_chat.physical_name(log_group)}
+    assert properties(with_chat, log_group)["RetentionInDays"] == 90
 
 
 # ---------------------------------------------------------------------------- encryption
@@ -143,7 +198,7 @@ def test_topics_are_encrypted_with_the_rotated_guard_key(rendered: Renderer) -> 
 
 def test_every_queue_is_encrypted(resources: dict[str, Any]) -> None:
     queues = of_type(resources, "AWS::SQS::Queue")
-    assert set(queues) == {"GuardQueue", "GuardDLQ", "PushRecorderDLQ"}
+    assert set(queues) == {"GuardQueue", "GuardDLQ", "PushRecorderDLQ", "SlackDLQ"}
     assert all(queue["Properties"]["SqsManagedSseEnabled"] is True for queue in queues.values())
 
 
@@ -232,7 +287,7 @@ def test_guard_queue_outlasts_a_batch_and_redrives_after_five_receives(
     }
 
 
-@pytest.mark.parametrize("dlq", ["GuardDLQ", "PushRecorderDLQ"])
+@pytest.mark.parametrize("dlq", ["GuardDLQ", "PushRecorderDLQ", "SlackDLQ"])
 def test_dead_letter_queues_keep_messages_fourteen_days(rendered: Renderer, dlq: str) -> None:
     assert properties(rendered, dlq)["MessageRetentionPeriod"] == FOURTEEN_DAYS
     assert properties(rendered, "GuardQueue")["MessageRetentionPeriod"] < FOURTEEN_DAYS
@@ -262,6 +317,33 @@ def test_asynchronous_function_has_retries_and_an_on_failure_destination(
     (event,) = function["Events"].values()
     assert event["Properties"]["DeadLetterConfig"] == {"Arn": rendered.arn("PushRecorderDLQ")}
     assert event["Properties"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
+
+
+def test_notifier_takes_every_decision_and_dead_letters_what_it_cannot_deliver(
+    with_chat: Renderer,
+) -> None:
+    function = properties(with_chat, "SlackNotifierFunction")
+    (event,) = function["Events"].values()
+    assert event["Type"] == "SNS"
+    # No filter policy: the guard publishes only what NotifyOn lets through.
+    assert event["Properties"] == {"Topic": with_chat.arn("GuardTopic")}
+    invoke_config = function["EventInvokeConfig"]
+    assert invoke_config["MaximumRetryAttempts"] == 2
+    assert invoke_config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",
+        "Destination": with_chat.arn("SlackDLQ"),
+    }
+    (statement,) = properties(with_chat, "SlackDLQPolicy")["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_notifier_retries_fit_in_its_timeout(template: dict[str, Any]) -> None:
+    timeout = template["Resources"]["SlackNotifierFunction"]["Properties"].get(
+        "Timeout", template["Globals"]["Function"]["Timeout"]
+    )
+    # The webhook's worst case plus the secret read and a Chatbot publish.
+    assert timeout > WORST_CASE_SECONDS + 10
 
 
 def test_every_asynchronous_function_has_an_on_failure_destination(
@@ -331,11 +413,16 @@ def test_outputs_tell_ci_and_operators_what_they_need(rendered: Renderer) -> Non
     assert outputs["TrivyReportEventSource"] == "ecr-guard.ci"
     assert outputs["TrivyReportEventDetailType"] == "Trivy Report Uploaded"
     assert outputs["ReportKeyLayout"] == "trivy/<repository>/<digest>.json"
+    assert rendered.template["Outputs"]["SlackDLQUrl"]["Condition"] == "HasChatNotifier"
 
 
 @pytest.mark.parametrize(
     "parameters",
-    [{}, {"NotificationEmail": "a@example.com", "PolicyParameterName": "/p", "VerifiedTag": "ok"}],
+    [
+        {},
+        {"NotificationEmail": "a@example.com", "PolicyParameterName": "/p", "VerifiedTag": "ok"},
+        WITH_CHAT,
+    ],
 )
 def test_every_reference_in_the_template_resolves(
     renderer_for: Callable[..., Renderer], parameters: dict[str, str]

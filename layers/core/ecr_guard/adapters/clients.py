@@ -19,11 +19,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_ssm import SSMClient
 
-Service = Literal["ecr", "s3", "sns", "sqs", "dynamodb", "ssm"]
+Service = Literal["ecr", "s3", "sns", "sqs", "dynamodb", "ssm", "secretsmanager"]
 
 # PutImage shares about 10 requests a second per account and region with every `docker push`:
 # adaptive mode adds client-side rate limiting once ECR starts throttling, on top of retries.
@@ -94,6 +95,10 @@ class ClientFactory:
 
     def ssm(self, region: str) -> SSMClient:
         client: SSMClient = self._client("ssm", region)
+        return client
+
+    def secretsmanager(self, region: str) -> SecretsManagerClient:
+        client: SecretsManagerClient = self._client("secretsmanager", region)
         return client
 
     def _client(self, service: Service, region: str) -> Any:

@@ -6,6 +6,9 @@
   (a map, with the removed tags as a string set), the last notified decision key, and
   `gsi1pk="quarantined"` + `gsi1sk=<at>` only while quarantined (sparse index `gsi1`).
 - history items under the same `pk`: `decision#<iso time>#<source>`, `action#<iso time>#<kind>`.
+- tag item, `pk=tag#<account>#<region>#<repository>#<tag>`, `sk=last`: the last decision settled
+  for the tag (verdict, digest, failing finding ids), which a new digest pushed under the same tag
+  is compared with. An older push never overwrites a newer one's (conditional write).
 - Powertools idempotency records live in the same table under `pk=idempotency#…`.
 
 Quarantine changes are conditional on the item's `revision`, so two evaluations racing on the
@@ -15,13 +18,22 @@ same subject cannot lose each other's removed tags: the loser fails and is retri
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ecr_guard.adapters.clients import ClientFactory, error_code, error_message
+from ecr_guard.adapters.ledger_items import (
+    DECISION_PREFIX,
+    IDENTITY,
+    attributes,
+    iso,
+    plain,
+    quarantine_to_map,
+    state_from_item,
+    without_empty,
+)
 from ecr_guard.errors import AwsError
 from ecr_guard.guard.state import (
     ChildRef,
@@ -30,6 +42,9 @@ from ecr_guard.guard.state import (
     ImageKind,
     ImageState,
     QuarantineRecord,
+    SettledDecision,
+    TagKey,
+    TagRecord,
 )
 
 if TYPE_CHECKING:
@@ -37,13 +52,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 STATE_SK = "state"
+TAG_SK = "last"
 QUARANTINED_INDEX = "gsi1"
 QUARANTINED_PK = "quarantined"
-DECISION_PREFIX = "decision#"
-_IDENTITY = ("account", "region", "repository", "digest")
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 class ConcurrentUpdateError(AwsError):
@@ -54,11 +65,8 @@ def image_pk(key: ImageKey) -> str:
     return f"image#{key.account}#{key.region}#{key.repository}#{key.digest}"
 
 
-def iso(moment: datetime) -> str:
-    """UTC ISO-8601 with `Z`, as pydantic writes datetimes: one spelling, so sort keys order."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def tag_pk(key: TagKey) -> str:
+    return f"tag#{key.account}#{key.region}#{key.repository}#{key.tag}"
 
 
 class Ledger:
@@ -83,7 +91,7 @@ class Ledger:
             ),
         )
         item = response.get("Item")
-        return state_from_item(_plain(item)) if item else None
+        return state_from_item(plain(item)) if item else None
 
     def record_push(
         self,
@@ -132,9 +140,9 @@ class Ledger:
             values |= {":g": QUARANTINED_PK, ":s": iso(record.at)}
         else:
             removes += ["#g", "#s"]
-        sets += [f"#{name} = :{name}" for name in _IDENTITY]
-        names |= {f"#{name}": name for name in _IDENTITY}
-        values |= {f":{name}": getattr(key, name) for name in _IDENTITY}
+        sets += [f"#{name} = :{name}" for name in IDENTITY]
+        names |= {f"#{name}": name for name in IDENTITY}
+        values |= {f":{name}": getattr(key, name) for name in IDENTITY}
         if expected_revision:
             condition = "#r = :expected"
             values[":expected"] = expected_revision
@@ -149,7 +157,7 @@ class Ledger:
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=_attributes(values),
+                ExpressionAttributeValues=attributes(values),
             )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
@@ -167,8 +175,73 @@ class Ledger:
         """A history item for an action taken (or, in audit mode, that would have been)."""
         self._put(key, f"action#{iso(at)}#{kind}", {"kind": kind, "at": iso(at), **details})
 
-    def set_notified(self, key: ImageKey, notification_key: str) -> None:
-        self._update(key, {"last_notified": notification_key})
+    def set_notified(
+        self, key: ImageKey, notification_key: str, settled: SettledDecision | None = None
+    ) -> None:
+        """The key of the decision just settled, and what the next one is compared with."""
+        values: dict[str, Any] = {"last_notified": notification_key}
+        if settled is not None:
+            values["last_settled"] = settled.model_dump(mode="json")
+        self._update(key, values)
+
+    def get_tag(self, key: TagKey) -> TagRecord | None:
+        """The last decision settled for a tag; None when there was none."""
+        response = self._tag_call(
+            "GetItem",
+            key,
+            lambda: self.client.get_item(
+                TableName=self.table_name, Key=_tag_key(key), ConsistentRead=True
+            ),
+        )
+        item = response.get("Item")
+        if not item:
+            return None
+        stored = plain(item)
+        return TagRecord(
+            key=key,
+            decision=SettledDecision.model_validate(stored["decision"]),
+            pushed_at=stored.get("pushed_at") or None,
+        )
+
+    def save_tag(self, record: TagRecord) -> bool:
+        """Write the tag's record unless a newer push already holds it; True when written.
+
+        The write wins when the item is absent, already about the same digest, or about a
+        digest pushed no later than `record.pushed_at` (a record without one never takes over).
+        """
+        key = record.key
+        item = {
+            "pk": tag_pk(key),
+            "sk": TAG_SK,
+            **key.model_dump(),
+            "digest": record.decision.digest,
+            "decision": record.decision.model_dump(mode="json"),
+            "pushed_at": iso(record.pushed_at) if record.pushed_at else "",
+        }
+        condition = "attribute_not_exists(pk) OR #digest = :digest"
+        names = {"#digest": "digest"}
+        values: dict[str, Any] = {":digest": record.decision.digest}
+        if record.pushed_at:
+            condition += " OR #pushed <= :pushed"
+            names["#pushed"] = "pushed_at"
+            values[":pushed"] = iso(record.pushed_at)
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=attributes(item),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=attributes(values),
+            )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise AwsError(
+                f"{key.display()}: ledger PutItem: {error_code(error)}: {error_message(error)}"
+            ) from error
+        except BotoCoreError as error:
+            raise AwsError(f"{key.display()}: ledger PutItem: {error}") from error
+        return True
 
     def set_verified(self, key: ImageKey, tag: str) -> None:
         self._update(key, {"verified_tag": tag})
@@ -185,7 +258,7 @@ class Ledger:
         try:
             for page in pages:
                 for item in page.get("Items", []):
-                    yield state_from_item(_plain(item))
+                    yield state_from_item(plain(item))
         except ClientError as error:
             raise AwsError(
                 f"table {self.table_name}: Query: {error_code(error)}: {error_message(error)}"
@@ -204,7 +277,7 @@ class Ledger:
         names: dict[str, str] = {}
         attribute_values: dict[str, Any] = {}
         sets: list[str] = []
-        everything = {name: getattr(key, name) for name in _IDENTITY} | dict(values)
+        everything = {name: getattr(key, name) for name in IDENTITY} | dict(values)
         for position, (name, value) in enumerate(everything.items()):
             if value is None:
                 continue
@@ -230,17 +303,27 @@ class Ledger:
                 Key=_state_key(key),
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=_attributes(attribute_values),
+                ExpressionAttributeValues=attributes(attribute_values),
             ),
         )
 
     def _put(self, key: ImageKey, sort_key: str, body: Mapping[str, Any]) -> None:
-        item = {"pk": image_pk(key), "sk": sort_key, **_without_empty(body)}
+        item = {"pk": image_pk(key), "sk": sort_key, **without_empty(body)}
         self._call(
             "PutItem",
             key,
-            lambda: self.client.put_item(TableName=self.table_name, Item=_attributes(item)),
+            lambda: self.client.put_item(TableName=self.table_name, Item=attributes(item)),
         )
+
+    def _tag_call(self, operation: str, key: TagKey, call: Any) -> Any:
+        try:
+            return call()
+        except ClientError as error:
+            raise AwsError(
+                f"{key.display()}: ledger {operation}: {error_code(error)}: {error_message(error)}"
+            ) from error
+        except BotoCoreError as error:
+            raise AwsError(f"{key.display()}: ledger {operation}: {error}") from error
 
     def _call(self, operation: str, key: ImageKey, call: Any) -> Any:
         try:
@@ -251,35 +334,9 @@ class Ledger:
             raise AwsError(f"{key.display()}: ledger {operation}: {error}") from error
 
 
-def quarantine_to_map(record: QuarantineRecord) -> dict[str, Any]:
-    body = _without_empty(record.model_dump(mode="json", exclude={"removed_tags"}))
-    if record.removed_tags:
-        body["removed_tags"] = set(record.removed_tags)
-    return body
-
-
-def state_from_item(item: Mapping[str, Any]) -> ImageState:
-    """An ImageState from a plain (deserialized) state item."""
-    key = ImageKey(**{name: item[name] for name in _IDENTITY})
-    decisions = {
-        name.removeprefix(DECISION_PREFIX): DecisionRecord.model_validate(value)
-        for name, value in item.items()
-        if name.startswith(DECISION_PREFIX)
-    }
-    quarantine = item.get("quarantine")
-    return ImageState(
-        key=key,
-        tags_seen=frozenset(item.get("tags_seen", ())),
-        pushed_at=item.get("pushed_at"),
-        media_type=item.get("media_type"),
-        kind=item.get("kind"),
-        children=tuple(ChildRef.model_validate(child) for child in item.get("children", [])),
-        parents=frozenset(item.get("parents", ())),
-        decisions=decisions,
-        quarantine=QuarantineRecord.model_validate(quarantine) if quarantine else None,
-        last_notified=item.get("last_notified"),
-        verified_tag=item.get("verified_tag"),
-        revision=int(item.get("revision", 0)),
+def _translate(error: ClientError, operation: str, key: ImageKey) -> AwsError:
+    return AwsError(
+        f"{key.display()}: ledger {operation}: {error_code(error)}: {error_message(error)}"
     )
 
 
@@ -287,47 +344,5 @@ def _state_key(key: ImageKey) -> dict[str, AttributeValueTypeDef]:
     return {"pk": {"S": image_pk(key)}, "sk": {"S": STATE_SK}}
 
 
-def _without_empty(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Drop None and empty collections: DynamoDB has no empty sets, and absent reads as None."""
-    return {
-        name: value
-        for name, value in body.items()
-        if value is not None and not (isinstance(value, list | tuple | set | dict) and not value)
-    }
-
-
-def _attributes(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(_storable(value)) for name, value in values.items()}
-
-
-def _storable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, Mapping):
-        return {name: _storable(item) for name, item in _without_empty(value).items()}
-    if isinstance(value, list | tuple):
-        return [_storable(item) for item in value]
-    if isinstance(value, float):
-        return str(value)
-    return value
-
-
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _python(_deserializer.deserialize(value)) for name, value in item.items()}
-
-
-def _python(value: Any) -> Any:
-    """Decimals back to ints, sets of strings kept as sets."""
-    if isinstance(value, dict):
-        return {name: _python(item) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_python(item) for item in value]
-    if type(value).__name__ == "Decimal":
-        return int(value) if value == int(value) else float(value)
-    return value
-
-
-def _translate(error: ClientError, operation: str, key: ImageKey) -> AwsError:
-    return AwsError(
-        f"{key.display()}: ledger {operation}: {error_code(error)}: {error_message(error)}"
-    )
+def _tag_key(key: TagKey) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": {"S": tag_pk(key)}, "sk": {"S": TAG_SK}}

@@ -274,4 +274,5 @@ def _image_facts(page: _Page, inspected: ImageFacts) -> ImageFacts:
         architecture=inspected.architecture,
         os_family=inspected.os_family,
         os_version=inspected.os_version,
+        author=inspected.author,
     )

@@ -288,6 +288,7 @@ def _image_facts(image: EcrImage) -> ImageFacts:
         architecture=image.get("architecture"),
         os_family=family,
         os_version=version,
+        author=image.get("author"),
     )
 
 

@@ -86,6 +86,7 @@ class EcrImage(TypedDict, total=False):
     imageTags: list[str] | None
     architecture: str | None
     platform: str | None
+    author: str | None
 
 
 class ResourceDetails(TypedDict, total=False):

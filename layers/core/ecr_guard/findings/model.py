@@ -177,6 +177,9 @@ class ImageFacts(BaseModel):
     )
     repository: str | None = None
     tags: tuple[str, ...] = ()
+    author: str | None = Field(
+        default=None, description="Who built or pushed the image, where the source says so."
+    )
 
 
 class ScanReport(BaseModel):

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ecr_guard.errors import ConfigError
+from ecr_guard.policy.decision import Verdict
 from ecr_guard.policy.model import Mode
 
 DEFAULT_QUARANTINE_TAG_PREFIX = "quarantine-sha256-"
@@ -24,7 +25,11 @@ _TAG_PREFIX = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 _REPOSITORY_PATTERN = re.compile(r"^[a-z0-9._/*?-]{1,256}$")
 _SHA256_HEX_LENGTH = 64
 
-Role = Literal["guard", "push-recorder", "cli"]
+DEFAULT_NOTIFY_ON = frozenset({Verdict.FAIL, Verdict.WARN, Verdict.UNKNOWN})
+# A complete secret ARN ends with `-` and six characters Secrets Manager adds to the name.
+_SECRET_ARN = re.compile(r"arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+-\w{6}")
+
+Role = Literal["guard", "push-recorder", "slack-notifier", "cli"]
 
 
 class QuarantineMethod(StrEnum):
@@ -63,6 +68,9 @@ class GuardSettings(BaseModel):
     repository_filter: Annotated[str, Field(min_length=1)] = Field(
         default="*", alias="ECR_GUARD_REPOSITORY_FILTER"
     )
+    notify_on: frozenset[Verdict] = Field(default=DEFAULT_NOTIFY_ON, alias="ECR_GUARD_NOTIFY_ON")
+    slack_webhook_secret: str | None = Field(default=None, alias="ECR_GUARD_SLACK_WEBHOOK_SECRET")
+    chatbot_topic_arn: str | None = Field(default=None, alias="ECR_GUARD_CHATBOT_TOPIC_ARN")
     region: str | None = Field(default=None, alias="AWS_REGION")
     function_name: str | None = Field(default=None, alias="AWS_LAMBDA_FUNCTION_NAME")
 
@@ -79,6 +87,8 @@ class GuardSettings(BaseModel):
         "reports_bucket",
         "policy_parameter",
         "policy_file",
+        "slack_webhook_secret",
+        "chatbot_topic_arn",
         "region",
         "function_name",
         mode="before",
@@ -119,12 +129,44 @@ class GuardSettings(BaseModel):
             raise ValueError("must be a repository name pattern (lower case, '/', '*', '?')")
         return value
 
-    @field_validator("topic_arn")
+    @field_validator("topic_arn", "chatbot_topic_arn")
     @classmethod
     def _valid_topic(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"arn:[\w-]+:sns:[\w-]+:\d{12}:[\w.-]+", value):
             raise ValueError("must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)")
         return value
+
+    @field_validator("slack_webhook_secret")
+    @classmethod
+    def _valid_secret(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET_ARN.fullmatch(value):
+            raise ValueError(
+                "must be the complete ARN of a Secrets Manager secret, as create-secret prints "
+                "it (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)"
+            )
+        return value
+
+    @field_validator("notify_on", mode="before")
+    @classmethod
+    def _verdict_list(cls, value: object) -> object:
+        """`FAIL,WARN` in any case; blank means the default."""
+        if not isinstance(value, str):
+            return value
+        names = [name.strip().upper() for name in value.split(",") if name.strip()]
+        if not names:
+            return DEFAULT_NOTIFY_ON
+        unknown = sorted(set(names) - set(Verdict.__members__))
+        if unknown:
+            raise ValueError(
+                f"unknown verdict {', '.join(unknown)}: a comma-separated list of "
+                "PASS, WARN, FAIL, UNKNOWN"
+            )
+        return frozenset(Verdict(name) for name in names)
+
+    def notifies(self, verdict: Verdict, outcome: Verdict) -> bool:
+        """Whether a decision with this verdict and outcome is published (ECR_GUARD_NOTIFY_ON):
+        either one listed is enough, so UNKNOWN handled as FAIL notifies under `FAIL` alone."""
+        return verdict in self.notify_on or outcome in self.notify_on
 
     @model_validator(mode="after")
     def _verified_tag_is_not_a_quarantine_tag(self) -> GuardSettings:
@@ -183,6 +225,7 @@ def function_account(invoked_function_arn: str) -> str:
 _REQUIRED: dict[Role, tuple[str, ...]] = {
     "guard": ("ECR_GUARD_TABLE", "ECR_GUARD_TOPIC_ARN", "ECR_GUARD_REPORTS_BUCKET", "AWS_REGION"),
     "push-recorder": ("ECR_GUARD_TABLE", "ECR_GUARD_QUEUE_URL", "AWS_REGION"),
+    "slack-notifier": ("AWS_REGION",),
     "cli": (),
 }
 
@@ -209,6 +252,7 @@ def _describe(error: ValidationError) -> str:
 
 
 __all__ = [
+    "DEFAULT_NOTIFY_ON",
     "DEFAULT_QUARANTINE_TAG_PREFIX",
     "GuardSettings",
     "QuarantineMethod",

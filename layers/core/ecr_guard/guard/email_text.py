@@ -7,31 +7,32 @@ every value from a report is cleaned again before it is printed.
 
 from __future__ import annotations
 
-import json
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
 
-from ecr_guard.findings.model import FindingKind, Severity
+from ecr_guard.findings.model import Severity
+from ecr_guard.guard.advice import distinct_rows, fix_text, next_steps
 from ecr_guard.guard.config import QuarantineMethod
 from ecr_guard.guard.notification import (
+    Baseline,
     NotificationV1,
+    NotifiedChanges,
     NotifiedFinding,
+    NotifiedRoute,
     NotifiedRule,
+    NotifyReason,
+    RouteSource,
     clean_text,
-    worst_first,
 )
 from ecr_guard.guard.outcome import ActionKind, ActionReport
 from ecr_guard.images import short_digest
 from ecr_guard.policy.decision import Verdict
-from ecr_guard.policy.model import Mode, RuleVerdict
+from ecr_guard.policy.model import Mode
 
 WIDTH = 78
 EMAIL_FINDINGS = 20
 """Findings listed in the mail; the JSON body lists as many as the size budget allows."""
-WAIVER_DAYS = 30
-"""The expiry suggested in the example waiver, counted from the evaluation."""
 
 _LABEL_WIDTH = 12
 _CODE_INDENT = " " * 6
@@ -40,21 +41,23 @@ _MAX_PLATFORMS = 40
 _MAX_EXPIRED_SHOWN = 5
 # Column caps: a line grows past 78 characters rather than cut a fixed version short.
 _COLUMNS = (("SEVERITY", 8), ("ID", 20), ("PACKAGE", 22), ("INSTALLED", 20), ("FIXED", 32))
-_SHRINKABLE = ((2, 14), (1, 14))
-"""(column, narrowest width) in the order columns give way: package, then id."""
+_SHRINKABLE = ((2, 14), (1, 14), (3, 12))
+"""(column, narrowest width) in the order columns give way: package, id, installed version."""
 _SEVERITY_ORDER = sorted(Severity, key=lambda level: level.rank, reverse=True)
 
 
 def render_email(body: NotificationV1) -> str:
     """The whole mail text, sections separated by blank lines."""
-    rows = _distinct_rows(body.rules)
+    rows = distinct_rows(body.rules)
     sections = [
         _headline(body),
         _wrap(body.summary),
+        _changes(body),
         _facts(body),
         _platforms(body),
         _rules(body.rules),
         _findings(body, rows),
+        _references(rows[:EMAIL_FINDINGS]),
         _what_to_do(body, rows),
     ]
     return "\n\n".join(section for section in sections if section).rstrip() + "\n"
@@ -129,8 +132,9 @@ def _facts(body: NotificationV1) -> str:
         ("Tags", _listing(image.tags) or "(untagged)"),
         ("Digest", image.digest or "unknown"),
         ("Evaluated", image.evaluated_digest or ""),
+        ("Pushed by", _plain(image.pusher, 200)),
         ("Account", where),
-        ("Team", _plain(body.team, 100) or "unknown"),
+        ("Team", _team(body)),
         ("Verdict", _verdict_label(body.verdict, body.outcome)),
         ("Mode", body.mode.value),
         ("Warning", _plain(body.action.warning, 300)),
@@ -199,8 +203,8 @@ def _findings(body: NotificationV1, rows: list[NotifiedFinding]) -> str:
 
 
 def _column_widths(table: list[list[str]]) -> list[int]:
-    """Each column as wide as its content (capped); over 78 characters the package and id
-    columns give way first, the versions last: they are what a developer acts on."""
+    """Each column as wide as its content (capped); over 78 characters the package, id and
+    installed version give way, the fixed version never: it is what a developer acts on."""
     widths = [
         min(cap, max(len(header), *(len(cells[column]) for cells in table)))
         for column, (header, cap) in enumerate(_COLUMNS)
@@ -214,72 +218,105 @@ def _column_widths(table: list[list[str]]) -> list[int]:
 
 
 def _cells(finding: NotifiedFinding) -> list[str]:
-    no_fix = "no fix" if finding.kind is FindingKind.VULNERABILITY else ""
-    fixed = ", ".join(finding.fixed) or no_fix
-    values = (finding.severity.value, finding.id, finding.location, finding.installed, fixed)
+    values = (
+        finding.severity.value,
+        finding.id,
+        finding.location,
+        finding.installed,
+        fix_text(finding),
+    )
     return [_plain(value, 200) for value in values]
 
 
 def _what_to_do(body: NotificationV1, rows: list[NotifiedFinding]) -> str:
-    steps: list[str] = []
-    if body.verdict is Verdict.UNKNOWN:
-        steps.append(
-            "The scan could not be used. Scanners cannot read images without a package "
-            "manager (scratch, distroless): upload a Trivy report for this digest, or ask the "
-            "policy owners how `image.unknown` should treat such images."
-        )
-    fixable = [row for row in rows[:EMAIL_FINDINGS] if row.fixed]
-    if fixable:
-        steps.append(
-            "Upgrade the packages listed above to a version in the FIXED column, rebuild and push."
-        )
-    if rows and body.outcome in (Verdict.FAIL, Verdict.WARN):
-        steps.append("To accept a risk instead, add a waiver to the policy, for example:")
-        steps.append(_code(_waiver_example(body, rows[0])))
-    if body.release_command:
-        steps.append(
-            "Once fixed or waived, the guard releases the image on its next evaluation. "
-            "To release it now:"
-        )
-        steps.append(_code([body.release_command]))
+    steps = next_steps(body, rows, shown=EMAIL_FINDINGS)
     if not steps:
         return ""
-    return "What to do\n" + "\n".join(_step(step) for step in steps)
+    lines = ["What to do"]
+    for step in steps:
+        lines.append(_wrap(step.text, first="  - ", rest="    "))
+        if step.code:
+            lines.append(_code(step.code))
+    return "\n".join(lines)
 
 
-def _waiver_example(body: NotificationV1, finding: NotifiedFinding) -> list[str]:
-    """The YAML entry to add under `waivers:`; strings are JSON-quoted, which YAML reads."""
-    expires = (body.evaluated_at + timedelta(days=WAIVER_DAYS)).date().isoformat()
-    entry = [f"id: {json.dumps(finding.id)}"]
-    if finding.package:
-        entry.append(f"package: {json.dumps(finding.package)}")
-    elif finding.path:
-        entry.append(f"path: {json.dumps(finding.path)}")
-    entry += [
-        f"repositories: [{json.dumps(body.image.repository)}]",
-        'reason: "<why the risk is accepted>"',
-        'approved_by: "<who accepts it>"',
-        f"expires: {expires}",
-    ]
-    return ["waivers:", f"  - {entry[0]}"] + [f"    {line}" for line in entry[1:]]
+def _changes(body: NotificationV1) -> str:
+    """What is new since the previous decision for this image, or for a new digest, for its
+    tag; nothing when the message is only about an action on an unchanged decision."""
+    changes = body.changes
+    if changes is None:
+        return ""
+    lines = [_wrap(sentence, first="  ", rest="  ") for sentence in change_sentences(changes)]
+    if changes.new_failing_total:
+        lines.append(_id_list("New failing", changes.new_failing, changes.new_failing_total))
+    if changes.no_longer_failing_total:
+        lines.append(
+            _id_list(
+                "No longer failing", changes.no_longer_failing, changes.no_longer_failing_total
+            )
+        )
+    return "\n".join(["What changed", *lines]) if lines else ""
+
+
+def change_sentences(changes: NotifiedChanges) -> list[str]:
+    """Plain sentences about the baseline: also used by the chat renderers."""
+    subject = f"this image's tag {changes.tag}" if changes.tag else "this image"
+    if NotifyReason.FIRST_DECISION in changes.reasons or changes.previous_verdict is None:
+        return [f"First decision for {subject}."]
+    if changes.baseline is Baseline.TAG and changes.previous_digest:
+        where = f"the last decision for tag {changes.tag} (digest "
+        where += f"{short_digest(changes.previous_digest)}"
+    else:
+        where = "this image's previous decision ("
+    when = changes.previous_at.strftime("%Y-%m-%d %H:%M UTC") if changes.previous_at else ""
+    where += f", {when})" if when else ")"
+    before = _verdict_label(
+        changes.previous_verdict, changes.previous_outcome or changes.previous_verdict
+    )
+    sentences = [f"Compared with {where}: it was {before}."]
+    if NotifyReason.VERDICT_CHANGED not in changes.reasons and not changes.new_failing_total:
+        sentences.append("The decision is the same; the guard acted on it.")
+    return sentences
+
+
+def _id_list(label: str, ids: Sequence[str], total: int) -> str:
+    shown = ", ".join(_plain(found, 100) for found in ids)
+    more = f", and {total - len(ids)} more" if total > len(ids) else ""
+    return _wrap(f"{label} ({total}): {shown}{more}", first="  ", rest="    ")
+
+
+def _references(rows: list[NotifiedFinding]) -> str:
+    """One link per finding id listed, so the table keeps its columns."""
+    links: dict[str, str] = {}
+    for row in rows:
+        if row.url and row.id not in links:
+            links[row.id] = _plain(row.url, 500)
+    if not links:
+        return ""
+    width = min(max(len(found) for found in links), 24)
+    lines = ["References"]
+    lines.extend(f"  {_fit(found, width):<{width}}  {url}" for found, url in links.items())
+    return "\n".join(lines)
+
+
+def _team(body: NotificationV1) -> str:
+    team = _plain(body.team, 100) or "unknown"
+    route: NotifiedRoute | None = body.route
+    if route is None:
+        return team
+    where = {
+        RouteSource.POLICY_ROUTE: "policy route",
+        RouteSource.REPOSITORY_TAG: "repository tag",
+        RouteSource.DEFAULT_TEAM: "policy default",
+        RouteSource.NONE: "no owner tag or route",
+    }[route.source]
+    channels = ", ".join(_plain(part, 254) for part in (route.email, route.slack_channel) if part)
+    return f"{team} ({where}{'; ' + channels if channels else ''})"
 
 
 def _code(lines: Sequence[str]) -> str:
     """A block set apart by blank lines and indented, so it can be copied as it is."""
     return "\n" + "\n".join(f"{_CODE_INDENT}{line}" for line in lines) + "\n"
-
-
-def _distinct_rows(rules: Iterable[NotifiedRule]) -> list[NotifiedFinding]:
-    """Each listed finding once (a finding can sit under several rules), worst first."""
-    keyed: dict[tuple[object, ...], tuple[RuleVerdict, NotifiedFinding]] = {}
-    for rule in rules:
-        for finding in rule.findings:
-            key = (finding.id, finding.package, finding.installed, finding.path, finding.line)
-            known = keyed.get(key)
-            if known is None or (rule.verdict is RuleVerdict.FAIL and known[0] is RuleVerdict.WARN):
-                keyed[key] = (rule.verdict, finding)
-    ordered = sorted(keyed.values(), key=lambda pair: worst_first(*pair))
-    return [finding for _, finding in ordered]
 
 
 def _waivers_line(body: NotificationV1) -> str:
@@ -303,8 +340,10 @@ def _scan_status(body: NotificationV1) -> str:
     return f"{body.report.status.value}: {reason}" if reason else ""
 
 
-def _verdict_label(verdict: Verdict, outcome: Verdict) -> str:
-    if verdict is Verdict.UNKNOWN and outcome is not Verdict.UNKNOWN:
+def _verdict_label(verdict: Verdict | None, outcome: Verdict | None) -> str:
+    if verdict is None:
+        return "undecided"
+    if verdict is Verdict.UNKNOWN and outcome and outcome is not Verdict.UNKNOWN:
         return f"UNKNOWN (handled as {outcome.value})"
     return verdict.value
 
@@ -316,12 +355,6 @@ def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 def _field(label: str, value: str) -> str:
     return _wrap(value, first=f"{label:<{_LABEL_WIDTH}}", rest=" " * _LABEL_WIDTH)
-
-
-def _step(text: str) -> str:
-    if text.startswith("\n"):
-        return text
-    return _wrap(text, first="  - ", rest="    ")
 
 
 def _wrap(text: str, *, first: str = "", rest: str = "") -> str:

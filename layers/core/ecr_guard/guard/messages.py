@@ -1,7 +1,8 @@
 """The SNS message for one subject decision: subject line, bodies per protocol, attributes.
 
-`MessageStructure="json"`: `default`, `sqs`, `lambda` and `https` carry the versioned JSON body,
-`email` a readable text. SNS refuses a message over 256 KiB (bodies and attributes together),
+`MessageStructure="json"`: `default` carries the versioned JSON body (SNS sends it to SQS, Lambda
+and HTTPS subscribers alike), `email` a readable text. SNS refuses a message over 256 KiB (bodies
+and attributes together),
 so findings are listed worst first until the size budget is spent; what is left out is counted
 in `omitted`, and each rule says how many of its findings it lists.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -35,17 +35,21 @@ from ecr_guard.guard.listings import (
 from ecr_guard.guard.notification import (
     NO_SEVERITY,
     NotificationV1,
+    NotifiedChanges,
     NotifiedCounts,
     NotifiedFinding,
     NotifiedImage,
     NotifiedReport,
+    NotifiedRoute,
     NotifiedWaiver,
     NotifiedWaivers,
     Omitted,
     clean_text,
 )
 from ecr_guard.guard.outcome import ActionKind, ActionReport, PlatformVerdict
+from ecr_guard.guard.routing import UNKNOWN_TEAM
 from ecr_guard.guard.state import ImageKind
+from ecr_guard.guard.subject_line import SUBJECT_LIMIT, SUBJECT_PREFIX, action_phrase, subject_line
 from ecr_guard.images import ImageRef, short_digest
 from ecr_guard.policy.decision import Decision, Verdict, WaiverUse
 from ecr_guard.policy.model import Mode
@@ -54,12 +58,9 @@ MAX_MESSAGE_BYTES = 262_144
 """SNS's limit for the message and its attributes, in UTF-8 bytes."""
 SIZE_BUDGET = MAX_MESSAGE_BYTES - 2_048
 """What the guard fills, leaving headroom for how SNS accounts for the request."""
-SUBJECT_LIMIT = 99
-SUBJECT_PREFIX = "[ecr-guard]"
-JSON_PROTOCOLS = ("default", "sqs", "lambda", "https")
-UNKNOWN_TEAM = "unknown"
-
-_TAG_IN_SUBJECT = 40
+JSON_PROTOCOLS = ("default",)
+"""Protocols given the JSON body; SNS sends `default` to every protocol not named (SQS, Lambda,
+HTTPS), so one copy serves them all and the size budget goes to findings."""
 _MESSAGE_LIMIT = 1000
 _MAX_WAIVERS = 25
 _SEVERITY_ORDER = sorted(Severity, key=lambda level: level.rank, reverse=True)
@@ -106,23 +107,31 @@ def build_notification(
     image_kind: ImageKind = ImageKind.IMAGE,
     verdict: Verdict | None = None,
     outcome: Verdict | None = None,
+    route: NotifiedRoute | None = None,
+    changes: NotifiedChanges | None = None,
+    pusher: str | None = None,
 ) -> SnsMessage:
     """The message about `image` (the subject) after `decision` and `action`.
 
     `verdict` and `outcome` are the subject's when they differ from the decision's (an index
     judged by its worst platform image); the rules and findings are always the decision's.
+    `team` defaults to the route's; `changes` says what is new since the previous decision.
     """
     subject_verdict = verdict or decision.verdict
     subject_outcome = outcome or decision.outcome
     listings = worst_first_listings(decision)
     frame = NotificationV1(
-        image=_notified_image(image, decision, platforms, image_kind),
+        image=_notified_image(image, decision, platforms, image_kind).model_copy(
+            update={"pusher": clean_text(pusher, TEXT_LIMIT)}
+        ),
         verdict=subject_verdict,
         outcome=subject_outcome,
         previous_verdict=previous_verdict,
         mode=mode,
         severity=highest_severity(decision),
-        team=clean_text(team, TEXT_LIMIT),
+        team=clean_text(team or (route.team if route else None), TEXT_LIMIT),
+        route=route,
+        changes=changes,
         action=action,
         summary=_summary(
             image,
@@ -163,37 +172,6 @@ def build_notification(
     return _fit_to_budget(draft)
 
 
-def subject_line(
-    image: ImageRef, verdict: Verdict, outcome: Verdict, action: ActionReport, mode: Mode
-) -> str:
-    """`[ecr-guard] FAIL team/app:1.2.3 quarantined`: ASCII, one line, at most 99 characters."""
-    label = verdict.value if verdict is outcome else f"{verdict.value} as {outcome.value}"
-    phrase = action_phrase(action, mode)
-    fixed = " ".join(part for part in (SUBJECT_PREFIX, label, phrase) if part)
-    room = SUBJECT_LIMIT - len(_ascii(fixed)) - 1  # one space before the image
-    name = _subject_image(image, room)
-    line = " ".join(part for part in (SUBJECT_PREFIX, label, name, phrase) if part)
-    return _ascii(line)[:SUBJECT_LIMIT]
-
-
-def action_phrase(action: ActionReport, mode: Mode) -> str:
-    """A few words for the subject: `quarantined`, `would be quarantined (audit)`…"""
-    if action.kind is ActionKind.NONE:
-        return ""
-    if action.failed:
-        return f"{action.kind.value} failed"
-    done = {
-        ActionKind.QUARANTINE: "quarantined",
-        ActionKind.RELEASE: "released",
-        ActionKind.VERIFIED_TAG: "verified",
-    }[action.kind]
-    if action.already_done:
-        return f"still {done}" if action.kind is ActionKind.QUARANTINE else done
-    if action.performed:
-        return done
-    return f"would be {done} (audit)" if mode is Mode.AUDIT else f"would be {done}"
-
-
 def highest_severity(decision: Decision) -> Severity | Literal["NONE"]:
     """The highest level with an active finding (waived ones included), or NONE."""
     for level in _SEVERITY_ORDER:
@@ -203,8 +181,11 @@ def highest_severity(decision: Decision) -> Severity | Literal["NONE"]:
 
 
 def message_attributes(body: NotificationV1, image: ImageRef) -> dict[str, str]:
-    """String attributes for subscription filters; SNS rejects empty values, so none is."""
-    return {
+    """String attributes for subscription filters; SNS rejects empty values, so none is.
+
+    `slack_channel` is only present when the repository's policy route names one.
+    """
+    attributes = {
         "verdict": body.verdict.value,
         "outcome": body.outcome.value,
         "severity": str(body.severity),
@@ -213,6 +194,9 @@ def message_attributes(body: NotificationV1, image: ImageRef) -> dict[str, str]:
         "mode": body.mode.value,
         "action": body.action.kind.value,
     }
+    if body.route and body.route.slack_channel:
+        attributes["slack_channel"] = body.route.slack_channel
+    return attributes
 
 
 def release_command(image: ImageRef, action: ActionReport) -> str | None:
@@ -374,25 +358,18 @@ def _waivers(uses: Sequence[WaiverUse]) -> tuple[NotifiedWaiver, ...]:
     )
 
 
-def _subject_image(image: ImageRef, room: int) -> str:
-    """The image as short as it must be: the repository's tail is kept, it names the app."""
-    if image.tags:
-        tag = _ascii(image.tags[0])
-        suffix = ":" + (tag if len(tag) <= _TAG_IN_SUBJECT else tag[: _TAG_IN_SUBJECT - 3] + "...")
-    elif image.digest:
-        suffix = "@" + short_digest(image.digest)
-    else:
-        suffix = ""
-    repository = _ascii(image.repository)
-    if len(repository) + len(suffix) <= room:
-        return repository + suffix
-    keep = max(room - len(suffix) - 3, 1)
-    return "..." + repository[-keep:] + suffix
-
-
-def _ascii(text: str) -> str:
-    """Printable ASCII on one line: accents dropped, anything else becomes `?`."""
-    flat = clean_text(text, 10_000) or ""
-    decomposed = unicodedata.normalize("NFKD", flat)
-    without_marks = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return without_marks.encode("ascii", "replace").decode("ascii")
+__all__ = [
+    "JSON_PROTOCOLS",
+    "MAX_MESSAGE_BYTES",
+    "SIZE_BUDGET",
+    "SUBJECT_LIMIT",
+    "SUBJECT_PREFIX",
+    "UNKNOWN_TEAM",
+    "SnsMessage",
+    "action_phrase",
+    "build_notification",
+    "highest_severity",
+    "message_attributes",
+    "release_command",
+    "subject_line",
+]

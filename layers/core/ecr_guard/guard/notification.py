@@ -14,6 +14,7 @@ import json
 import re
 import unicodedata
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,6 +66,67 @@ class _Body(BaseModel):
     )
 
 
+class RouteSource(StrEnum):
+    """Where the team of a decision came from."""
+
+    POLICY_ROUTE = "policy-route"
+    REPOSITORY_TAG = "repository-tag"
+    DEFAULT_TEAM = "default-team"
+    NONE = "none"
+
+
+class NotifiedRoute(_Body):
+    """The owning team of the repository, and its channels when a policy route names them."""
+
+    team: str = Field(description="The owning team; `unknown` when nothing names one.")
+    source: RouteSource
+    email: str | None = Field(default=None, description="The team's address, from its route.")
+    slack_channel: str | None = Field(
+        default=None, description="The route's Slack channel (a key of the webhook secret)."
+    )
+
+
+class Baseline(StrEnum):
+    """What a decision is compared with."""
+
+    NONE = "none"
+    IMAGE = "image"
+    TAG = "tag"
+
+
+class NotifyReason(StrEnum):
+    """Why a decision is news."""
+
+    FIRST_DECISION = "first-decision"
+    VERDICT_CHANGED = "verdict-changed"
+    NEW_FAILING_FINDINGS = "new-failing-findings"
+    ACTION = "action"
+
+
+class NotifiedChanges(_Body):
+    """What is new compared with the previous decision for the same image, or for a new digest,
+    with the last decision for the same repository and tag."""
+
+    baseline: Baseline = Field(
+        description="`image`: this digest's previous decision; `tag`: the last decision for "
+        "`tag` (another digest, or none yet); `none`: nothing to compare with."
+    )
+    tag: str | None = Field(default=None, description="The tag compared on.")
+    reasons: tuple[NotifyReason, ...] = Field(description="Why this decision was published.")
+    previous_verdict: Verdict | None = None
+    previous_outcome: Verdict | None = None
+    previous_digest: str | None = None
+    previous_at: datetime | None = None
+    new_failing: tuple[str, ...] = Field(
+        default=(), description="Ids failing now that did not before (the first 50)."
+    )
+    new_failing_total: int = Field(default=0, ge=0)
+    no_longer_failing: tuple[str, ...] = Field(
+        default=(), description="Ids that failed before and do not now (the first 50)."
+    )
+    no_longer_failing_total: int = Field(default=0, ge=0)
+
+
 class NotifiedImage(_Body):
     """The subject: the image judged, or the index whose platform image was just scanned."""
 
@@ -80,6 +142,10 @@ class NotifiedImage(_Body):
     )
     evaluated_digest: str | None = Field(
         default=None, description="The digest whose report was evaluated, when not the subject's."
+    )
+    pusher: str | None = Field(
+        default=None,
+        description="Who pushed the image, where the scanner says (Inspector's image author).",
     )
 
 
@@ -177,13 +243,21 @@ class NotificationV1(_Body):
     verdict: Verdict
     outcome: Verdict = Field(description="The verdict as handled (UNKNOWN mapped by policy).")
     previous_verdict: Verdict | None = Field(
-        default=None, description="The subject's verdict in the previous notification."
+        default=None,
+        description="The previous decision's verdict: this image's, or for a new digest, the "
+        "last one for the same tag (see `changes`).",
     )
     mode: Mode
     severity: Severity | Literal["NONE"] = Field(
         description="Highest severity among active findings, before waivers; NONE without any."
     )
-    team: str | None = Field(description="The repository's owning team, from its tag.")
+    team: str | None = Field(
+        description="The repository's owning team: policy route, owner tag or default team."
+    )
+    route: NotifiedRoute | None = Field(default=None, description="How the team was found.")
+    changes: NotifiedChanges | None = Field(
+        default=None, description="What is new compared with the previous decision."
+    )
     action: ActionReport
     summary: str = Field(description="What happened and why, in a sentence or two.")
     rules: tuple[NotifiedRule, ...]

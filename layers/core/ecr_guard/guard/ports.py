@@ -21,6 +21,9 @@ from ecr_guard.guard.state import (
     ImageKind,
     ImageState,
     QuarantineRecord,
+    SettledDecision,
+    TagKey,
+    TagRecord,
 )
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
@@ -151,7 +154,13 @@ class LedgerPort(Protocol):
         self, key: ImageKey, *, kind: str, at: datetime, details: Mapping[str, Any]
     ) -> None: ...
 
-    def set_notified(self, key: ImageKey, notification_key: str) -> None: ...
+    def set_notified(
+        self, key: ImageKey, notification_key: str, settled: SettledDecision | None = None
+    ) -> None: ...
+
+    def get_tag(self, key: TagKey) -> TagRecord | None: ...
+
+    def save_tag(self, record: TagRecord) -> bool: ...
 
     def set_verified(self, key: ImageKey, tag: str) -> None: ...
 

@@ -16,8 +16,11 @@ _MESSAGE_LIMIT = 300
 LEDGER_FORMAT = "ecr-guard ledger"
 
 
-def decision_record(decision: Decision, *, mode: Mode, event_id: str | None) -> DecisionRecord:
-    """What the ledger keeps of `decision`, evaluated in effective mode `mode`."""
+def decision_record(
+    decision: Decision, *, mode: Mode, event_id: str | None, pusher: str | None = None
+) -> DecisionRecord:
+    """What the ledger keeps of `decision`, evaluated in effective mode `mode`; `pusher` is who
+    pushed the image, where the report says (Inspector's image author)."""
     failing = sorted(
         {
             group.id
@@ -46,6 +49,7 @@ def decision_record(decision: Decision, *, mode: Mode, event_id: str | None) -> 
         report_format=decision.report.format,
         scan_status=decision.report.status,
         event_id=event_id,
+        pusher=pusher[:_MESSAGE_LIMIT] if pusher else None,
     )
 
 

@@ -209,7 +209,9 @@ class GuardService:
             )
         decision = evaluate(report, self._policy, now=self._clock(), image=image)
         mode = decision.mode or self._settings.mode
-        record = decision_record(decision, mode=mode, event_id=job.event_id)
+        record = decision_record(
+            decision, mode=mode, event_id=job.event_id, pusher=report.image.author
+        )
         self._ledger.record_decision(key, record, tags=job.event_tags)
         state = state.model_copy(
             update={

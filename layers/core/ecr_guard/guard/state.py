@@ -93,6 +93,9 @@ class DecisionRecord(BaseModel):
     report_format: str = ""
     scan_status: ScanStatus = ScanStatus.COMPLETE
     event_id: str | None = None
+    pusher: str | None = Field(
+        default=None, description="Who pushed the image, where the scanner says (Inspector)."
+    )
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -134,6 +137,74 @@ class QuarantineRecord(BaseModel):
         return self.status is QuarantineStatus.QUARANTINED
 
 
+MAX_REMEMBERED_IDS = 1000
+"""Failing ids a settled decision keeps for "what changed" (a DynamoDB item holds 400 KB)."""
+
+
+class SettledDecision(BaseModel):
+    """A subject's decision as last settled: what the next decision is compared with."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    verdict: Verdict
+    outcome: Verdict
+    digest: str
+    failing_ids: tuple[str, ...] = Field(
+        default=(), description=f"Sorted; at most {MAX_REMEMBERED_IDS}, see `more_failing`."
+    )
+    more_failing: int = Field(default=0, ge=0, description="Failing ids beyond those kept.")
+    at: datetime
+    notified: bool = Field(default=False, description="Whether it was published.")
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        verdict: Verdict,
+        outcome: Verdict,
+        digest: str,
+        failing_ids: tuple[str, ...],
+        at: datetime,
+        notified: bool,
+    ) -> SettledDecision:
+        ordered = tuple(sorted(set(failing_ids)))
+        return cls(
+            verdict=verdict,
+            outcome=outcome,
+            digest=digest,
+            failing_ids=ordered[:MAX_REMEMBERED_IDS],
+            more_failing=max(0, len(ordered) - MAX_REMEMBERED_IDS),
+            at=at,
+            notified=notified,
+        )
+
+
+class TagKey(BaseModel):
+    """One tag of one repository: "the same image" to the people who deploy it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    account: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    repository: str = Field(min_length=1)
+    tag: str = Field(min_length=1)
+
+    def display(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+
+class TagRecord(BaseModel):
+    """The last decision settled for a tag, whichever digest it was on then."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    key: TagKey
+    decision: SettledDecision
+    pushed_at: datetime | None = Field(
+        default=None, description="When that digest was pushed: an older push never takes over."
+    )
+
+
 class ImageState(BaseModel):
     """The ledger's state item for one image."""
 
@@ -148,7 +219,10 @@ class ImageState(BaseModel):
     parents: frozenset[str] = frozenset()
     decisions: dict[str, DecisionRecord] = Field(default_factory=dict)
     quarantine: QuarantineRecord | None = None
-    last_notified: str | None = None
+    last_notified: str | None = Field(
+        default=None, description="The key of the last decision settled (notified or not)."
+    )
+    last_settled: SettledDecision | None = None
     verified_tag: str | None = None
     revision: int = 0
 
@@ -179,6 +253,7 @@ class ImageState(BaseModel):
 
 
 __all__ = [
+    "MAX_REMEMBERED_IDS",
     "ChildRef",
     "DecisionRecord",
     "ImageKey",
@@ -187,4 +262,7 @@ __all__ = [
     "QuarantineRecord",
     "QuarantineStatus",
     "RuleRecord",
+    "SettledDecision",
+    "TagKey",
+    "TagRecord",
 ]

@@ -5,9 +5,12 @@ the index: a child is never acted on alone. The subject's verdict is the worst o
 latest decisions; an index with undecided children and no FAIL yet is pending (no action, no
 notification: the missing children's scans complete it).
 
-A notification is sent only when the subject's notification key (verdict, outcome, failing
-finding ids, quarantined or not) differs from the last one notified. A first clean PASS is not
-news: the key of "never notified" is that of a PASS with nothing failing.
+Nothing is said twice: a decision is only looked at when the subject's key (verdict, outcome,
+failing finding ids, quarantined or not) differs from the last one settled; a first clean PASS
+has the key of "never settled". It is then compared with the previous decision for the same
+image, or for a new digest with the last decision for its tag (one GetItem), and published
+when `ecr_guard.guard.changes` says it is news. The settled decision is remembered on the image
+and, conditionally, on its tag, whether it was published or not.
 """
 
 from __future__ import annotations
@@ -18,17 +21,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ecr_guard.guard.changes import Comparison, Previous, action_taken, compare, should_notify
 from ecr_guard.guard.config import GuardSettings
-from ecr_guard.guard.messages import UNKNOWN_TEAM, build_notification
+from ecr_guard.guard.messages import build_notification
 from ecr_guard.guard.multiarch import SubjectVerdict, judge_image, judge_index
+from ecr_guard.guard.notification import Baseline
 from ecr_guard.guard.outcome import ActionKind, ActionReport, PlatformVerdict
 from ecr_guard.guard.ports import EcrPort, LedgerPort, MetricsPort, PublisherPort
 from ecr_guard.guard.quarantine import Quarantiner, action_details
 from ecr_guard.guard.records import decision_from_record
-from ecr_guard.guard.state import ImageKind, ImageState
+from ecr_guard.guard.routing import resolve_route
+from ecr_guard.guard.state import ImageKind, ImageState, SettledDecision, TagKey, TagRecord
 from ecr_guard.images import ImageRef
 from ecr_guard.policy.decision import Decision, Verdict
-from ecr_guard.policy.model import Mode
+from ecr_guard.policy.model import Mode, Notifications
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +86,10 @@ class SubjectSettler:
         metrics: MetricsPort,
         quarantiner: Quarantiner,
         clock: Callable[[], datetime],
+        routing: Notifications | None = None,
     ):
         self._settings = settings
+        self._routing = routing
         self._ecr = ecr
         self._ledger = ledger
         self._publisher = publisher
@@ -110,14 +118,18 @@ class SubjectSettler:
         decision: Decision | None,
         event_id: str,
     ) -> Settled:
-        """Act on a judged subject, then notify if its decision changed."""
+        """Act on a judged subject, then notify if its decision is news."""
         if verdict.pending:
             return Settled(subject, verdict, ActionReport(), notified=False)
         now = self._clock()
         action = self._act(subject, verdict, mode, now)
         quarantined = _quarantined_after(subject, action)
         key = notification_key(verdict, quarantined)
-        if key == (subject.last_notified or QUIET_KEY):
+        image = self._shown(subject, action)
+        if key == (subject.last_notified or QUIET_KEY) and not self._first_pass_is_news(subject):
+            # NOTE: a first clean PASS costs no call, so its tag does not learn of it: a later
+            # digest failing exactly as the tag's last failure did is taken for a repeat
+            # (its quarantine in enforce mode is still announced).
             return Settled(subject, verdict, action, notified=False)
 
         if not action.performed and action.kind is not ActionKind.NONE:
@@ -125,11 +137,66 @@ class SubjectSettler:
             self._ledger.record_action(
                 subject.key, kind=action.kind.value, at=now, details=action_details(action)
             )
-        self._notify(
-            subject, verdict, action, _Context(mode=mode, decision=decision, event_id=event_id)
+        current = _settled(subject, verdict, now, notified=False)
+        comparison = compare(self._previous(subject, image, action, current), current, action)
+        notified = should_notify(comparison, current, self._settings)
+        if notified:
+            context = _Context(mode=mode, decision=decision, event_id=event_id)
+            self._notify(subject, verdict, action, context, comparison)
+        remembered = current.model_copy(update={"notified": notified})
+        self._ledger.set_notified(subject.key, key, remembered)
+        self._remember_tag(subject, image, remembered, now)
+        return Settled(subject, verdict, action, notified=notified)
+
+    def _shown(self, subject: ImageState, action: ActionReport) -> ImageRef:
+        """The subject as messages name it: its tags without the guard's quarantine tags (the
+        push recorder sees the guard's own PutImage as a push)."""
+        image = subject_image(subject, action)
+        tags = tuple(tag for tag in image.tags if not self._settings.is_guard_tag(tag))
+        return image.model_copy(update={"tags": tags})
+
+    def _compared_tag(self, image: ImageRef) -> str | None:
+        """The tag a new digest is compared on: its first in sort order, not the verified tag
+        (which many digests share)."""
+        return next((tag for tag in image.tags if tag != self._settings.verified_tag), None)
+
+    def _first_pass_is_news(self, subject: ImageState) -> bool:
+        """With PASS in ECR_GUARD_NOTIFY_ON, a first clean PASS is settled like any decision."""
+        return subject.last_notified is None and Verdict.PASS in self._settings.notify_on
+
+    def _previous(
+        self,
+        subject: ImageState,
+        image: ImageRef,
+        action: ActionReport,
+        current: SettledDecision,
+    ) -> Previous:
+        """This image's previous decision; for its first one, the last for its tag, read only
+        when the decision could be published."""
+        if subject.last_settled is not None:
+            return Previous(subject.last_settled, Baseline.IMAGE)
+        tag = self._compared_tag(image)
+        wanted = self._settings.notifies(current.verdict, current.outcome) or action_taken(action)
+        if tag is None or not wanted:
+            return Previous(None, Baseline.NONE)
+        record = self._ledger.get_tag(_tag_key(subject, tag))
+        return Previous(record.decision if record else None, Baseline.TAG, tag)
+
+    def _remember_tag(
+        self, subject: ImageState, image: ImageRef, settled: SettledDecision, now: datetime
+    ) -> None:
+        """The tag's record follows its newest push: an older digest re-evaluated later never
+        takes it over (the ledger's write is conditional on the push time)."""
+        tag = self._compared_tag(image)
+        if tag is None:
+            return
+        pushed = subject.pushed_at
+        if pushed is None and subject.last_notified is None:
+            # A push the recorder never saw, decided for the first time: most likely the newest.
+            pushed = now
+        self._ledger.save_tag(
+            TagRecord(key=_tag_key(subject, tag), decision=settled, pushed_at=pushed)
         )
-        self._ledger.set_notified(subject.key, key)
-        return Settled(subject, verdict, action, notified=True)
 
     def _act(
         self, subject: ImageState, verdict: SubjectVerdict, mode: Mode, now: datetime
@@ -170,21 +237,32 @@ class SubjectSettler:
         return action
 
     def _notify(
-        self, subject: ImageState, verdict: SubjectVerdict, action: ActionReport, context: _Context
+        self,
+        subject: ImageState,
+        verdict: SubjectVerdict,
+        action: ActionReport,
+        context: _Context,
+        comparison: Comparison,
     ) -> None:
-        image = subject_image(subject, action)
+        image = self._shown(subject, action)
         decision = context.decision
         if decision is None:
             decision = decision_from_record(subject, verdict, image, self._clock())
-        team = self._ecr.repository_tags(subject.key).get(self._settings.owner_tag)
+        route = resolve_route(
+            self._routing,
+            subject.key.repository,
+            owner_tag=self._settings.owner_tag,
+            repository_tags=lambda: self._ecr.repository_tags(subject.key),
+        )
+        changes = comparison.notified()
         message = build_notification(
             decision,
             image=image,
             action=action,
             mode=context.mode,
-            team=team or UNKNOWN_TEAM,
+            team=route.team,
             event_id=context.event_id,
-            previous_verdict=previous_verdict(subject.last_notified),
+            previous_verdict=changes.previous_verdict or previous_verdict(subject.last_notified),
             platforms=tuple(
                 PlatformVerdict(
                     platform=member.platform or "unknown",
@@ -196,6 +274,9 @@ class SubjectSettler:
             image_kind=subject.kind or ImageKind.IMAGE,
             verdict=verdict.verdict,
             outcome=verdict.outcome,
+            route=route,
+            changes=changes,
+            pusher=_pusher(subject, verdict),
         )
         self._publisher.publish(
             subject=message.subject,
@@ -227,6 +308,35 @@ def previous_verdict(last_notified: str | None) -> Verdict | None:
         return None
     head = last_notified.split(_KEY_SEPARATOR, 1)[0]
     return Verdict(head) if head in Verdict.__members__ else None
+
+
+def _settled(
+    subject: ImageState, verdict: SubjectVerdict, now: datetime, *, notified: bool
+) -> SettledDecision:
+    return SettledDecision.of(
+        verdict=verdict.verdict,
+        outcome=verdict.outcome,
+        digest=subject.key.digest,
+        failing_ids=verdict.failing_ids,
+        at=now,
+        notified=notified,
+    )
+
+
+def _tag_key(subject: ImageState, tag: str) -> TagKey:
+    key = subject.key
+    return TagKey(account=key.account, region=key.region, repository=key.repository, tag=tag)
+
+
+def _pusher(subject: ImageState, verdict: SubjectVerdict) -> str | None:
+    """Who pushed the image, where a scanner said so (Inspector's image author).
+
+    NOTE: the pusher's identity from CloudTrail (the PutImage caller) is not read: that needs a
+    CloudTrail lookup or trail per account; Inspector's author is what the guard has today.
+    """
+    if verdict.worst is not None and verdict.worst.pusher:
+        return verdict.worst.pusher
+    return next((record.pusher for record in subject.decisions.values() if record.pusher), None)
 
 
 def _quarantined_after(subject: ImageState, action: ActionReport) -> bool:

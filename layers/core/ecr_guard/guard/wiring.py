@@ -105,6 +105,7 @@ def build_guard(
         metrics=metrics,
         quarantiner=Quarantiner(ecr, ledger, settings),
         clock=now,
+        routing=policy.notifications,
     )
     intake = Intake(
         ecr=ecr,

@@ -14,7 +14,9 @@ def policy_fingerprint(policy: Policy) -> str:
     Comments, key order, quoting and case-insensitive spellings do not change it; any change
     of meaning does, including waivers imported from `waiver_files`.
     """
-    canonical = json.dumps(
-        policy.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    document = policy.model_dump(mode="json")
+    if document.get("notifications") is None:
+        # Policies written before notification routes existed keep their fingerprint.
+        document.pop("notifications", None)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -242,6 +242,53 @@ class Waiver(_Strict):
         return value
 
 
+TeamName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,63}$"),
+    Field(
+        description="A team name as subscriptions filter on it (the `team` message attribute): "
+        "letters, digits and `._:/@+-`, at most 64 characters."
+    ),
+]
+
+EmailAddress = Annotated[
+    str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+]
+SlackChannel = Annotated[str, StringConstraints(pattern=r"^#?[a-z0-9][a-z0-9._-]{0,79}$")]
+
+
+class NotificationRoute(_Strict):
+    """Which team owns the repositories matching `repositories`, and where it is told."""
+
+    repositories: list[Pattern] = Field(
+        min_length=1, description="Patterns on the repository name; `*` also matches across `/`."
+    )
+    team: TeamName
+    email: EmailAddress | None = Field(
+        default=None,
+        description="The team's address: documents the email subscription that filters on the "
+        "team (the guard cannot subscribe addresses itself: each must confirm).",
+    )
+    slack_channel: SlackChannel | None = Field(
+        default=None,
+        description="The Slack channel for these repositories, e.g. `#payments-alerts`: the key "
+        "of its incoming webhook in the webhook secret (sent as the `slack_channel` attribute).",
+    )
+
+
+class Notifications(_Strict):
+    """Who is told about a decision: the first route whose patterns match the repository, else
+    the repository's owner tag, else `default_team`."""
+
+    routes: list[NotificationRoute] = Field(
+        default_factory=list, description="Routes by repository pattern; the first match wins."
+    )
+    default_team: TeamName | None = Field(
+        default=None,
+        description="The team of repositories no route matches and no owner tag names.",
+    )
+
+
 class Policy(_Strict):
     """The whole policy document."""
 
@@ -271,4 +318,9 @@ class Policy(_Strict):
     waiver_files: list[str] = Field(
         default_factory=list,
         description="`.trivyignore.yaml` files to load as waivers, relative to the policy file.",
+    )
+    notifications: Notifications | None = Field(
+        default=None,
+        description="Routing of notifications to teams; without it, the repository's owner tag "
+        "names the team.",
     )
