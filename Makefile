@@ -11,7 +11,7 @@ SAM_CLI_VERSION ?= 1.170.0
 SAM             := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 LAYER_BUILD     := .aws-sam/build/CoreLayer/python
 
-.PHONY: setup demo check lint format types test sam-setup validate build clean
+.PHONY: setup demo check lint format types test bench bench-smoke sam-setup validate build clean
 
 setup: $(VENV)/.installed
 
@@ -39,6 +39,15 @@ types:
 
 test:
 	$(BIN)/pytest -q
+
+# The performance budgets, measured against the obvious alternatives: writes docs/performance.md
+# and bench/out/results.json (a few minutes). The smoke run, which the tests also make, checks
+# that every measurement still runs, at tiny sizes (its timings mean nothing).
+bench: setup
+	$(BIN)/python -m bench.run
+
+bench-smoke: setup
+	$(BIN)/python -m bench.run --smoke
 
 sam-setup: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
 
@@ -77,4 +86,4 @@ build: sam-setup
 	}
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .pytest_cache .ruff_cache bench/out

@@ -68,11 +68,22 @@ def findings_page(digest: str, answer: dict[str, Any], token: str | None = None)
     return page
 
 
+def findings_request(digest: str, token: str | None = None) -> dict[str, Any]:
+    """What the guard asks for each page: the largest page ECR serves."""
+    params = {
+        "registryId": ACCOUNT,
+        "repositoryName": REPO,
+        "imageId": image_id(digest),
+        "maxResults": 1000,
+    }
+    if token:
+        params["nextToken"] = token
+    return params
+
+
 def expect_findings(stubber: Stubber, digest: str, answer: dict[str, Any]) -> None:
     stubber.add_response(
-        "describe_image_scan_findings",
-        findings_page(digest, answer),
-        {"registryId": ACCOUNT, "repositoryName": REPO, "imageId": image_id(digest)},
+        "describe_image_scan_findings", findings_page(digest, answer), findings_request(digest)
     )
 
 
@@ -219,9 +230,7 @@ def test_every_page_of_enhanced_findings_is_read(
     pages = [findings[0:100], findings[100:200], findings[200:237]]
     for number, page in enumerate(pages):
         answer = {**every, "imageScanFindings": {"enhancedFindings": page}}
-        params = {"registryId": ACCOUNT, "repositoryName": REPO, "imageId": image_id(digest)}
-        if number:
-            params["nextToken"] = f"token-{number}"
+        params = findings_request(digest, f"token-{number}" if number else None)
         token = f"token-{number + 1}" if number < 2 else None
         stub.add_response(
             "describe_image_scan_findings", findings_page(digest, answer, token), params
@@ -234,6 +243,31 @@ def test_every_page_of_enhanced_findings_is_read(
     assert len(decision["failing_ids"]) == 237 + 1  # the findings and the rule
     [notification] = stack.notifications()
     assert notification.body["counts"]["total"] == 237
+
+
+def test_basic_findings_are_read_a_thousand_a_page(
+    *, guard, pushed, cold_start, stack, monkeypatch
+):
+    monkeypatch.setenv("ECR_GUARD_MODE", "audit")
+    stub = cold_start()
+    digest = pushed("1.2.3")
+    every = basic_findings(
+        [basic_finding(f"CVE-2026-{number:05d}", "MEDIUM") for number in range(1200)]
+    )
+    findings = every["imageScanFindings"]["findings"]
+    for number, page in enumerate((findings[:1000], findings[1000:])):
+        answer = {**every, "imageScanFindings": {**every["imageScanFindings"], "findings": page}}
+        stub.add_response(
+            "describe_image_scan_findings",
+            findings_page(digest, answer, None if number else "token-1"),
+            findings_request(digest, "token-1" if number else None),
+        )
+    expect_team(stub)
+
+    guard(scan_event(REPO, digest, ["1.2.3"]))
+
+    [notification] = stack.notifications()
+    assert notification.body["counts"]["total"] == 1200
 
 
 def test_error_on_a_later_page_is_never_a_partial_evaluation(

@@ -68,6 +68,11 @@ def test_push_recorder_records_the_index_its_platforms_and_asks_for_an_evaluatio
     assert request["detail"]["image-tags"] == ["1.0"]
 
 
+def test_push_recorder_links_only_the_platform_images_to_the_index(recorded, stack):
+    assert stack.state(REGION, REPO, recorded.amd64)["parents"] == {recorded.index}
+    assert "parents" not in stack.state(REGION, REPO, recorded.attestation)
+
+
 def test_index_waits_for_its_other_platform_before_acting(guard, recorded, registry, stack):
     registry.set_findings(REPO, recorded.amd64, CLEAN)
 

@@ -130,7 +130,7 @@ def test_report_naming_another_digest_is_rejected(corpus, guard, pushed, registr
 def test_report_larger_than_the_limit_is_rejected_before_it_is_read(
     corpus, guard, pushed, monkeypatch
 ):
-    monkeypatch.setattr("ecr_guard.guard.intake.MAX_REPORT_BYTES", 1024)
+    monkeypatch.setattr("ecr_guard.findings.load.MAX_REPORT_BYTES", 1024)
     digest = pushed("1.0")
     key = f"trivy/{REPO}/{digest}.json"
     upload(corpus, "real-ecr-image-29-vulns.json", key)

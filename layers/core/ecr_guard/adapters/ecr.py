@@ -39,6 +39,10 @@ _T = TypeVar("_T")
 
 # BatchDeleteImage and BatchGetImage accept at most 100 image ids per call.
 _BATCH_LIMIT = 100
+# DescribeImageScanFindings answers 100 findings a page unless asked for more: basic scanning
+# serves up to 1,000, enhanced scanning 100 whatever is asked (boto/boto3#3449). Asking for the
+# largest page reads a basic scan of 1,200 findings in 2 calls instead of 12.
+FINDINGS_PAGE_SIZE = 1000
 
 _NOT_FOUND_CODES = frozenset({"ImageNotFoundException", "RepositoryNotFoundException"})
 _GONE_FAILURES = frozenset({"ImageNotFound", "ImageTagDoesNotMatchDigest"})
@@ -59,7 +63,10 @@ class EcrAdapter:
         """
         paginator = self._ecr(image).get_paginator("describe_image_scan_findings")
         pages: Iterable[Mapping[str, Any]] = paginator.paginate(
-            registryId=image.account, repositoryName=image.repository, imageId=_image_id(image)
+            registryId=image.account,
+            repositoryName=image.repository,
+            imageId=_image_id(image),
+            PaginationConfig={"PageSize": FINDINGS_PAGE_SIZE},
         )
         iterator = iter(pages)
         while True:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.parameters import SSMProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-
 from ecr_guard.adapters.clients import ClientFactory
 from ecr_guard.errors import ConfigError
 
@@ -16,6 +13,13 @@ CACHE_SECONDS = 300
 
 def read_policy_parameter(clients: ClientFactory, *, region: str, name: str) -> str:
     """The text of the policy parameter; ConfigError naming the variable when it cannot be read."""
+    # Powertools Parameters is imported only by a guard whose policy lives in SSM, at its cold
+    # start; the handler's import does not pay for it.
+    from aws_lambda_powertools.utilities.parameters import SSMProvider  # noqa: PLC0415
+    from aws_lambda_powertools.utilities.parameters.exceptions import (  # noqa: PLC0415
+        GetParameterError,
+    )
+
     provider = SSMProvider(boto3_client=clients.ssm(region))
     try:
         value = provider.get(name, max_age=CACHE_SECONDS)

@@ -22,7 +22,6 @@ from ecr_guard.events import (
     scan_marker,
 )
 from ecr_guard.findings.ecr import report_from_scan_findings_pages
-from ecr_guard.findings.load import MAX_REPORT_BYTES, parse_report
 from ecr_guard.findings.model import ScanReport
 from ecr_guard.guard.binding import REPORT_PREFIX, BindingError, bind_report
 from ecr_guard.guard.jobs import ImageJob, JobKind
@@ -127,6 +126,10 @@ class Intake:
             # The function may read only `trivy/*` in the reports bucket: anything else would be
             # refused by IAM, so it is rejected without a call.
             return Rejected(bucket, key, f"reports are read only under {REPORT_PREFIX}")
+        # Report parsing is imported with the first report: a guard fed only ECR and Inspector
+        # events never pays for it at cold start.
+        from ecr_guard.findings.load import MAX_REPORT_BYTES  # noqa: PLC0415
+
         try:
             return self._reports.read(
                 bucket, key, version_id=version_id, max_bytes=MAX_REPORT_BYTES
@@ -142,6 +145,8 @@ class Intake:
         event_id: str,
         tags: tuple[str, ...],
     ) -> ImageJob | Rejected:
+        from ecr_guard.findings.load import parse_report  # noqa: PLC0415 - see _read
+
         try:
             report = parse_report(stored.data, origin=stored.uri)
         except ReportError as error:

@@ -94,8 +94,11 @@ class PushRecorder:
         )
         queued = False
         if facts.kind is ImageKind.INDEX:
+            # Only members are judged for the index: a build attestation or a nested index needs
+            # no link back to it, which saves a write per attestation on every buildx push.
             for child in facts.children:
-                self._ledger.add_parent(key.with_digest(child.digest), key.digest)
+                if child.is_member:
+                    self._ledger.add_parent(key.with_digest(child.digest), key.digest)
             queued = self._request_evaluation(event, key, facts)
         self._metrics.count("PushesRecorded")
         logger.info(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ecr_guard.findings.model import Finding, FindingKind, ScanReport, Severity
+from ecr_guard.findings.parsing import gc_paused
 from ecr_guard.images import ImageRef
 from ecr_guard.policy import messages
 from ecr_guard.policy.decision import (
@@ -66,6 +67,16 @@ def evaluate(
     report: ScanReport, policy: Policy, *, now: datetime, image: ImageRef | None = None
 ) -> Decision:
     """Judge `report` against `policy` as of `now` (a naive `now` is taken to be UTC)."""
+    # The report's findings stay alive while groups and outcomes are built, and the cyclic
+    # collector would walk all of them at each of its passes: about half the evaluation of a
+    # 20,000-finding report. Nothing here makes reference cycles; counting frees the rest.
+    with gc_paused():
+        return _evaluate(report, policy, now=now, image=image)
+
+
+def _evaluate(
+    report: ScanReport, policy: Policy, *, now: datetime, image: ImageRef | None
+) -> Decision:
     now_utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     image = image or _image_from_report(report)
     repository, tags = (image.repository, image.tags) if image else ("", ())
