@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from ecr_guard.sim.moto_fixes import ecr_as_in_aws
 from moto import mock_aws
 
 from tests.integration.calls import CallRecorder
@@ -26,7 +27,6 @@ from tests.integration.functions import (
     sqs_event,
 )
 from tests.integration.iam import denied, renderer_for_environment
-from tests.integration.moto_fixes import ecr_as_in_aws
 from tests.integration.registry import Registry
 from tests.integration.stack import REGION, Stack, create_stack
 

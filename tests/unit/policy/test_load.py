@@ -129,7 +129,7 @@ def test_unknown_top_level_key_lists_the_allowed_keys():
 
     assert message == (
         "policy.yaml: top level (line 1): unknown key 'owner'; expected one of version, name, "
-        "counting, mode, rules, image, rule_sets, waivers, waiver_files"
+        "counting, mode, rules, image, rule_sets, waivers, waiver_files, notifications"
     )
 
 

@@ -13,9 +13,9 @@ from typing import Annotated
 import typer
 
 from ecr_guard import __version__
-from ecr_guard.cli import boundary, check, policy_cmd, release, status
+from ecr_guard.cli import boundary, check, demo, policy_cmd, release, simulate, status
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (check, policy_cmd, release, status)
+COMMAND_MODULES: tuple[ModuleType, ...] = (check, policy_cmd, release, status, simulate, demo)
 
 app = typer.Typer(
     name="ecr-guard",

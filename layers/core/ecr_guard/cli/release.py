@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,10 @@ from ecr_guard.guard.outcome import ActionReport
 from ecr_guard.guard.quarantine import Quarantiner
 from ecr_guard.guard.state import ImageState
 from ecr_guard.images import is_canonical_digest
+
+if TYPE_CHECKING:
+    from ecr_guard.adapters.clients import ClientFactory
+    from ecr_guard.adapters.ledger import Ledger
 
 
 def parse_reference(reference: str) -> tuple[str, str]:
@@ -56,28 +60,55 @@ def release(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Release a quarantined image: restore its tags (or storage class) as the guard recorded."""
-    repository, digest = parse_reference(reference)
+    parse_reference(reference)  # a bad reference fails before any AWS call
     target = connect(table=table, region=region, profile=profile)
-    quarantined = [
-        state for state in target.ledger.quarantined() if state.key.region == target.region
-    ]
-    state = find_quarantined(quarantined, repository, digest)
-    if state is None or state.quarantine is None:
-        raise InputError(reference, f"not quarantined (ledger table {target.ledger.table_name})")
-
+    state = quarantined_state(target.ledger, region=target.region, reference=reference)
     quarantine = state.quarantine
+    if quarantine is None:  # quarantined_state returns quarantined images only
+        raise AssertionError(reference)
+
     typer.echo(f"{reference}: quarantined since {quarantine.at.isoformat()} ({quarantine.method})")
     if quarantine.removed_tags:
         typer.echo(f"  tags to restore: {', '.join(sorted(quarantine.removed_tags))}")
     if not yes and not typer.confirm("Release it?", default=False):
         raise typer.Exit(1)
 
+    settings = GuardSettings.from_environ(os.environ, role="cli")
+    result = release_state(
+        state,
+        clients=target.clients,
+        ledger=target.ledger,
+        settings=settings,
+        now=datetime.now(UTC),
+        by=f"cli:{_user()}",
+    )
+    typer.echo(describe_release(reference, result))
+
+
+def quarantined_state(ledger: Ledger, *, region: str, reference: str) -> ImageState:
+    """The ledger's state of the quarantined image `REPOSITORY@DIGEST` in `region`;
+    InputError when the ledger holds no quarantine for it."""
+    repository, digest = parse_reference(reference)
+    quarantined = [state for state in ledger.quarantined() if state.key.region == region]
+    state = find_quarantined(quarantined, repository, digest)
+    if state is None or state.quarantine is None:
+        raise InputError(reference, f"not quarantined (ledger table {ledger.table_name})")
+    return state
+
+
+def release_state(
+    state: ImageState,
+    *,
+    clients: ClientFactory,
+    ledger: Ledger,
+    settings: GuardSettings,
+    now: datetime,
+    by: str,
+) -> ActionReport:
+    """Release the quarantined image exactly as the guard does on a later PASS (same code)."""
     from ecr_guard.adapters.ecr import EcrAdapter  # noqa: PLC0415 (boto3 only when needed)
 
-    settings = GuardSettings.from_environ(os.environ, role="cli")
-    quarantiner = Quarantiner(EcrAdapter(target.clients), target.ledger, settings)
-    result = quarantiner.release(state, now=datetime.now(UTC), by=f"cli:{_user()}")
-    typer.echo(describe_release(reference, result))
+    return Quarantiner(EcrAdapter(clients), ledger, settings).release(state, now=now, by=by)
 
 
 def describe_release(reference: str, result: ActionReport) -> str:

@@ -11,6 +11,8 @@ import functools
 import json
 import logging
 import os
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -37,10 +39,17 @@ logging.getLogger("ecr_guard")
 copy_config_to_registered_loggers(source_logger=logger, include={"ecr_guard"})
 
 
+clock: Callable[[], datetime] | None = None
+"""The time the guard judges by (waiver expiry, finding age, ledger times); None is the system's
+UTC clock. Only `ecr-guard simulate` sets it, on its own fresh import of this module, so that a
+scenario's time reaches the decision. Deliberately not an environment variable: nothing in a
+deployed function's configuration can make it judge as of another day."""
+
+
 @functools.cache
 def runtime(account: str) -> GuardRuntime:
     """Settings, policy and adapters, built once per execution environment."""
-    return build_guard(os.environ, account=account, metrics=PowertoolsMetrics(metrics))
+    return build_guard(os.environ, account=account, metrics=PowertoolsMetrics(metrics), clock=clock)
 
 
 def handle_record(record: SQSRecord, *, guard: GuardRuntime, batch: Batch) -> None:

@@ -68,7 +68,7 @@ def parse_policy(text: str, *, origin: str, base_dir: Path | None = None) -> Pol
         raise_problems(origin, problems_from_validation(error, source, Policy))
         raise  # unreachable: a ValidationError always holds at least one problem
 
-    raise_problems(origin, _semantic_problems(policy, source))
+    raise_problems(origin, semantic_problems(policy, source))
     imported = _load_waiver_files(policy, source, base_dir)
     if not imported:
         return policy
@@ -131,7 +131,9 @@ def _read_text(path: Path) -> str:
         raise PolicyError(str(path), f"cannot be read: {error.strerror}") from error
 
 
-def _semantic_problems(policy: Policy, source: YamlSource) -> list[Problem]:
+def semantic_problems(policy: Policy, source: YamlSource) -> list[Problem]:
+    """What the model cannot see (duplicate ids and names, reserved ids, impossible rules),
+    with paths and lines in `source`, the document `policy` was validated from."""
     problems = _rule_problems(policy.rules, ("rules",), source)
     first_name: dict[str, DocPath] = {}
     for index, rule_set in enumerate(policy.rule_sets):

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from ecr_guard.policy.model import KEBAB_ID
@@ -59,26 +60,30 @@ def _relevant_errors(details: list[ErrorDetails], source: YamlSource) -> list[Er
     """Drop the errors of union branches that do not fit the value's shape."""
     kept = []
     for detail in details:
-        path, branch = _document_path(detail, source)
-        if branch is not None:
-            _, value = source.value_at(path[: branch[0]])
-            wants_list = isinstance(value, list)
-            if branch[1].startswith("list[") != wants_list:
-                continue
+        path, branches = _document_path(detail, source)
+        if not all(_fits(source, path, branch) for branch in branches):
+            continue
         kept.append(detail)
     return kept or details
 
 
+def _fits(source: YamlSource, path: DocPath, branch: tuple[int, str]) -> bool:
+    """Whether the union branch (a list, or a single value) has the shape of the value."""
+    _, value = source.value_at(path[: branch[0]])
+    return branch[1].startswith("list[") == isinstance(value, list)
+
+
 def _document_path(
     detail: ErrorDetails, source: YamlSource
-) -> tuple[DocPath, tuple[int, str] | None]:
-    """The steps of the error's location that exist in the document, and the union branch.
+) -> tuple[DocPath, list[tuple[int, str]]]:
+    """The steps of the error's location that exist in the document, and the union branches.
 
-    The branch is (position in the kept path, tag) for the first step that is a union tag.
+    Each branch is (position in the kept path, tag) for a step that is a union tag (a union
+    nested in another, such as a policy inside a scenario, gives one branch per union).
     """
     loc = detail["loc"]
     kept: list[str | int] = []
-    branch: tuple[int, str] | None = None
+    branches: list[tuple[int, str]] = []
     current: Any = source.data
     for index, step in enumerate(loc):
         is_last = index == len(loc) - 1
@@ -88,11 +93,10 @@ def _document_path(
         elif is_last and detail["type"] == "missing" and isinstance(current, dict):
             current = None
         else:
-            if branch is None:
-                branch = (len(kept), str(step))
+            branches.append((len(kept), str(step)))
             continue
         kept.append(step)
-    return tuple(kept), branch
+    return tuple(kept), branches
 
 
 def _problem(
@@ -121,6 +125,18 @@ def _message(detail: ErrorDetails, value: object) -> str:
         return str(ctx.get("error", detail["msg"]))
     message = detail["msg"]
     return message[:1].lower() + message[1:]
+
+
+def _union_tag(kind: str, ctx: dict[str, Any], value: object) -> str:
+    """A discriminated union (`type: push`): the tag is missing or names no branch."""
+    key = str(ctx.get("discriminator", "")).strip("'")
+    if kind == "union_tag_not_found":
+        return f"{key!r} is required"
+    choices = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+    tag = ctx.get("tag")
+    message = f"{key} {tag!r} is not one of {', '.join(choices)}"
+    close = difflib.get_close_matches(str(tag), choices, n=1, cutoff=0.6)
+    return f"{message}; did you mean {close[0]!r}?" if close else message
 
 
 def _choices(kind: str, ctx: dict[str, Any], value: object) -> str:
@@ -169,6 +185,7 @@ _Formatter = Callable[[str, dict[str, Any], object], str]
 
 _FORMATTERS: tuple[tuple[str, _Formatter], ...] = (
     ("enum", _choices),
+    ("union_tag_", _union_tag),
     ("literal_error", _choices),
     *((name, _wrong_type) for name in _TYPE_NAMES),
     ("string_pattern_mismatch", _pattern),
@@ -193,16 +210,38 @@ def _unknown_key(key: object, allowed: list[str]) -> str:
 
 
 def _allowed_keys(model: type[BaseModel], path: DocPath) -> list[str]:
-    """The field names of the model found at `path`, following the annotations."""
+    """The keys (field aliases, else names) of the model found at `path`, following the
+    annotations; a step into a list or into a mapping of models (`images.<name>`) is skipped."""
     current: type[BaseModel] | None = model
+    keyed = False
     for step in path:
         if current is None:
             return []
-        if isinstance(step, int):
+        if isinstance(step, int) or keyed:
+            keyed = False
             continue
-        info = current.model_fields.get(str(step))
+        info = _field_for_key(current, str(step))
+        keyed = info is not None and _is_mapping(info.annotation)
         current = _model_in(info.annotation) if info else None
-    return list(current.model_fields) if current else []
+    if current is None:
+        return []
+    return [info.alias or name for name, info in current.model_fields.items()]
+
+
+def _field_for_key(model: type[BaseModel], key: str) -> FieldInfo | None:
+    for name, info in model.model_fields.items():
+        if (info.alias or name) == key:
+            return info
+    return None
+
+
+def _is_mapping(annotation: object) -> bool:
+    """Whether the annotation is a mapping (`dict[str, Model]`), possibly optional."""
+    if typing.get_origin(annotation) is dict:
+        return True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return any(_is_mapping(argument) for argument in typing.get_args(annotation))
+    return False
 
 
 def _model_in(annotation: object) -> type[BaseModel] | None:

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ecr_guard.errors import PolicyError
+from ecr_guard.errors import InputError, PolicyError
 
 DocPath = tuple[str | int, ...]
 
@@ -94,19 +94,26 @@ def render_path(path: DocPath) -> str:
     return text or "top level"
 
 
-def raise_problems(origin: str, problems: list[Problem], *, limit: int = 20) -> None:
-    """Raise one PolicyError for the whole document; do nothing when there is no problem."""
+def raise_problems(
+    origin: str,
+    problems: list[Problem],
+    *,
+    limit: int = 20,
+    error: type[InputError] = PolicyError,
+) -> None:
+    """Raise one `error` (a PolicyError unless told) for the whole document; do nothing when
+    there is no problem."""
     if not problems:
         return
     ordered = sorted(problems, key=lambda p: (p.line is None, p.line or 0, render_path(p.path)))
     if len(ordered) == 1:
         only = ordered[0]
-        raise PolicyError(origin, only.message, location=only.location())
+        raise error(origin, only.message, location=only.location())
 
     lines = [f"  {problem.location()}: {problem.message}" for problem in ordered[:limit]]
     if len(ordered) > limit:
         lines.append(f"  and {len(ordered) - limit} more")
-    raise PolicyError(origin, f"{len(ordered)} problems:\n" + "\n".join(lines))
+    raise error(origin, f"{len(ordered)} problems:\n" + "\n".join(lines))
 
 
 def error_at(source: YamlSource, path: DocPath, message: str) -> PolicyError:
@@ -115,10 +122,13 @@ def error_at(source: YamlSource, path: DocPath, message: str) -> PolicyError:
     return PolicyError(source.origin, message, location=problem.location())
 
 
-def parse_yaml(text: str, *, origin: str, what: str) -> YamlSource:
-    """Parse one YAML mapping safely; PolicyError naming the line for any fault.
+def parse_yaml(
+    text: str, *, origin: str, what: str, error: type[InputError] = PolicyError
+) -> YamlSource:
+    """Parse one YAML mapping safely; an `error` (PolicyError unless told) naming the line for
+    any fault.
 
-    `what` names the document in messages ("policy", "ignore file").
+    `what` names the document in messages ("policy", "ignore file", "scenario").
     """
     loader = _SafeTextDatesLoader(text)
     try:
@@ -129,24 +139,26 @@ def parse_yaml(text: str, *, origin: str, what: str) -> YamlSource:
         if node is not None:
             _NodeWalker(origin, loader, lines, problems).walk(node, ())
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        raise _syntax_error(origin, error) from error
-    except yaml.YAMLError as error:
-        raise PolicyError(origin, f"not valid YAML: {error}") from error
-    except ValueError as error:  # an explicitly tagged value PyYAML cannot build (`!!int x`)
-        raise PolicyError(origin, f"not valid YAML: {error}") from error
+    except yaml.MarkedYAMLError as problem:
+        raise _syntax_error(origin, problem, error) from problem
+    except yaml.YAMLError as problem:
+        raise error(origin, f"not valid YAML: {problem}") from problem
+    except ValueError as problem:  # an explicitly tagged value PyYAML cannot build (`!!int x`)
+        raise error(origin, f"not valid YAML: {problem}") from problem
+    except PolicyError as problem:  # the walker's "alias expanding itself"
+        raise error(origin, problem.message) from problem
     finally:
         loader.dispose()
 
     if data is None:
-        raise PolicyError(origin, f"the {what} is empty")
+        raise error(origin, f"the {what} is empty")
     if not isinstance(data, dict):
-        raise PolicyError(
+        raise error(
             origin,
             f"the {what} must be a mapping of keys to values, not {describe_value(data)}",
             location=f"line {lines.get((), 1)}",
         )
-    raise_problems(origin, problems)
+    raise_problems(origin, problems, error=error)
     return YamlSource(origin=origin, data=data, lines=lines)
 
 
@@ -167,11 +179,11 @@ def describe_value(value: object) -> str:
     return text
 
 
-def _syntax_error(origin: str, error: yaml.MarkedYAMLError) -> PolicyError:
+def _syntax_error(origin: str, error: yaml.MarkedYAMLError, kind: type[InputError]) -> InputError:
     mark = error.problem_mark or error.context_mark
     problem = ", ".join(part for part in (error.context, error.problem) if part) or "malformed"
     location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-    return PolicyError(origin, f"YAML syntax error: {problem}", location=location)
+    return kind(origin, f"YAML syntax error: {problem}", location=location)
 
 
 class _NodeWalker:
