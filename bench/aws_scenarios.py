@@ -21,7 +21,10 @@ The minimum of each scenario is what the event needs under the design, call by c
   tell whether a new digest's failure is news (GetItem), the owning team (ListTagsForResource,
   once per repository per execution environment), the message (Publish), the decision settled
   on the image (UpdateItem) and on its tag (PutItem, conditional on the push time);
-- audit mode replaces QUARANTINE with the would-be action's history item (PutItem).
+- audit mode replaces QUARANTINE with the would-be action's history item (PutItem);
+- FIRST_PASS (a first clean PASS of a tagged image): nothing is sent, but the tag's record learns
+  of it (PutItem, conditional on the push time), so that a later digest regressing under the
+  same tag is news again.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ NOTIFICATION = Counter(
     }
 )
 AUDIT_RECORD = Counter({"dynamodb:PutItem": 1})
+FIRST_PASS = Counter({"dynamodb:PutItem": 1})
 TRIVY_READ = Counter({"s3:GetObject": 1})
 
 
@@ -143,8 +147,8 @@ def scenarios() -> list[Scenario]:
             name="basic-pass",
             title=f"passing image, ECR basic scan ({BASIC_FINDINGS:,} LOW/MEDIUM findings)",
             function="guard",
-            minimum=_sum(basic_pages(BASIC_FINDINGS), EVALUATION),
-            why="the findings and the evaluation; a first PASS is not news, nothing is sent",
+            minimum=_sum(basic_pages(BASIC_FINDINGS), EVALUATION, FIRST_PASS),
+            why="the findings, the evaluation and the tag's record; a first PASS is not sent",
             expected_verdict="PASS",
             act=_basic_pass,
         ),
@@ -170,7 +174,7 @@ def scenarios() -> list[Scenario]:
             name="inspector-scan-pass",
             title=f"passing image, Inspector2 Scan ({ENHANCED_FINDINGS} MEDIUM findings)",
             function="guard",
-            minimum=_sum(enhanced_pages(ENHANCED_FINDINGS), EVALUATION),
+            minimum=_sum(enhanced_pages(ENHANCED_FINDINGS), EVALUATION, FIRST_PASS),
             why="every page of enhanced findings (100 a page) and the evaluation",
             expected_verdict="PASS",
             act=_inspector_scan,
@@ -179,7 +183,7 @@ def scenarios() -> list[Scenario]:
             name="inspector-findings",
             title=f"{FINDING_EVENTS} Inspector2 Finding events for one image in one batch",
             function="guard",
-            minimum=_sum(enhanced_pages(FINDING_EVENTS), EVALUATION),
+            minimum=_sum(enhanced_pages(FINDING_EVENTS), EVALUATION, FIRST_PASS),
             why="one evaluation for the whole batch: the image is read once",
             expected_verdict="PASS",
             act=_inspector_findings,
@@ -206,7 +210,9 @@ def scenarios() -> list[Scenario]:
             name="size-rule-pass",
             title="passing image, policy with an image size limit",
             function="guard",
-            minimum=_sum(basic_pages(1), EVALUATION, Counter({"ecr:DescribeImages": 1})),
+            minimum=_sum(
+                basic_pages(1), EVALUATION, FIRST_PASS, Counter({"ecr:DescribeImages": 1})
+            ),
             why="the image size is read only because the policy limits it",
             expected_verdict="PASS",
             act=_size_rule_pass,

@@ -169,7 +169,7 @@ def test_passing_image_costs_only_the_reads(guard, pushed, registry, calls):
     assert calls.operations("guard") == {
         "ecr:DescribeImageScanFindings": 1,
         "dynamodb:GetItem": 1,
-        "dynamodb:PutItem": 2,  # idempotency record, decision history
+        "dynamodb:PutItem": 3,  # idempotency record, decision history, the tag's record
         "dynamodb:UpdateItem": 2,  # decision, idempotency record completed
     }
 
@@ -223,7 +223,7 @@ def test_image_size_is_read_only_when_the_policy_limits_it(
 
     run = guard(scan_event(REPO, digest, ["1.2.3"]))
 
-    assert calls.operations("guard")["ecr:DescribeImages"] == 2  # the size, then the tags
+    assert calls.operations("guard")["ecr:DescribeImages"] == 1  # one answer: size and tags
     [decision] = run.output.decisions()
     assert decision["verdict"] == "FAIL"
     assert decision["rule_ids"] == ["image-size"]

@@ -104,6 +104,27 @@ def test_a_new_failing_finding_under_the_same_tag_says_what_is_new(
     assert '"new_failing_total":1' in mail
 
 
+def test_a_regression_after_a_clean_rebuild_under_the_same_tag_is_published_again(
+    guard, pushed, registry, stack, monkeypatch
+):
+    monkeypatch.setenv("ECR_GUARD_MODE", "audit")
+    first = pushed("1.2.3", seed="first")
+    decide(guard, registry, first, FAILING, ["1.2.3"])
+    clean = pushed("1.2.3", seed="clean")
+    decide(guard, registry, clean, CLEAN, ["1.2.3"])
+    assert len(stack.notifications()) == 1  # the first failure; the clean rebuild is quiet
+    assert tag_record(stack, "1.2.3")["decision"]["verdict"] == "PASS"
+
+    regressed = pushed("1.2.3", seed="regressed")
+    decide(guard, registry, regressed, FAILING, ["1.2.3"])
+
+    [notification] = stack.notifications()
+    changes = notification.body["changes"]
+    assert changes["reasons"] == ["verdict-changed", "new-failing-findings"]
+    assert changes["previous_digest"] == clean
+    assert changes["previous_verdict"] == "PASS"
+
+
 def test_pass_after_fail_is_quiet_when_pass_does_not_notify(
     guard, pushed, registry, stack, monkeypatch
 ):

@@ -27,8 +27,9 @@ from ecr_guard.events import (
 )
 from ecr_guard.guard.config import GuardSettings
 from ecr_guard.guard.intake import Intake, Rejected
+from ecr_guard.guard.job_reads import JobScopedEcr
 from ecr_guard.guard.jobs import ImageJob, JobKind
-from ecr_guard.guard.ports import EcrPort, LedgerPort, MetricsPort
+from ecr_guard.guard.ports import LedgerPort, MetricsPort
 from ecr_guard.guard.records import decision_record
 from ecr_guard.guard.state import ImageKind, ImageState
 from ecr_guard.guard.subjects import Settled, SubjectSettler
@@ -67,7 +68,7 @@ class GuardService:
         policy: Policy,
         account: str,
         intake: Intake,
-        ecr: EcrPort,
+        ecr: JobScopedEcr,
         ledger: LedgerPort,
         settler: SubjectSettler,
         metrics: MetricsPort,
@@ -174,6 +175,7 @@ class GuardService:
     def _run_job(self, *, fact: dict[str, Any], job: ImageJob) -> dict[str, Any]:
         """The per-image work; `fact` is the idempotency key, `job` says how to do it."""
         del fact  # only the idempotency layer reads it
+        self._ecr.start_job()
         if job.kind is JobKind.INDEX:
             return self._evaluate_index(job)
         return self._evaluate_image(job)

@@ -7,8 +7,9 @@ notification: the missing children's scans complete it).
 
 Nothing is said twice: a decision is only looked at when the subject's key (verdict, outcome,
 failing finding ids, quarantined or not) differs from the last one settled; a first clean PASS
-has the key of "never settled". It is then compared with the previous decision for the same
-image, or for a new digest with the last decision for its tag (one GetItem), and published
+has the key of "never settled" and only updates its tag's record (one write). A decision that
+differs is compared with the previous decision for the same image, or for a new digest with the
+last decision for its tag (one GetItem), and published
 when `ecr_guard.guard.changes` says it is news. The settled decision is remembered on the image
 and, conditionally, on its tag, whether it was published or not.
 """
@@ -127,9 +128,12 @@ class SubjectSettler:
         key = notification_key(verdict, quarantined)
         image = self._shown(subject, action)
         if key == (subject.last_notified or QUIET_KEY) and not self._first_pass_is_news(subject):
-            # NOTE: a first clean PASS costs no call, so its tag does not learn of it: a later
-            # digest failing exactly as the tag's last failure did is taken for a repeat
-            # (its quarantine in enforce mode is still announced).
+            if subject.last_notified is None:
+                # A first clean PASS is not published, but its tag learns of it (one write), so
+                # that a later digest failing as the tag's last failure did is news again.
+                self._remember_tag(
+                    subject, image, _settled(subject, verdict, now, notified=False), now
+                )
             return Settled(subject, verdict, action, notified=False)
 
         if not action.performed and action.kind is not ActionKind.NONE:

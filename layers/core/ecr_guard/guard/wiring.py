@@ -30,6 +30,7 @@ from ecr_guard.adapters.sns import Publisher
 from ecr_guard.errors import ConfigError
 from ecr_guard.guard.config import GuardSettings, required_setting
 from ecr_guard.guard.intake import Intake
+from ecr_guard.guard.job_reads import JobScopedEcr
 from ecr_guard.guard.ports import MetricsPort
 from ecr_guard.guard.quarantine import Quarantiner
 from ecr_guard.guard.service import REPLAYED, GuardService
@@ -92,7 +93,7 @@ def build_guard(
     table = _required(settings.table_name, "ECR_GUARD_TABLE")
     policy = load_guard_policy(settings, clients)
 
-    ecr = EcrAdapter(clients)
+    ecr = JobScopedEcr(EcrAdapter(clients))
     ledger = Ledger(clients, table_name=table, region=region)
     now = clock or (lambda: datetime.now(UTC))
     settler = SubjectSettler(
